@@ -1,0 +1,44 @@
+# The README's two commands: `make run` and `make test`.
+VENV    := .venv
+PY      := $(VENV)/bin/python
+FLASK   := $(VENV)/bin/flask --app portal
+PORT    ?= 5000
+PO      := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
+MO      := $(PO:.po=.mo)
+
+.PHONY: run test db translations extract lint clean
+
+run: db
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: $(VENV)/.test-installed $(MO)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+db: $(VENV)/.installed $(MO)
+	$(FLASK) db upgrade
+	$(FLASK) setup
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.test-installed: setup.cfg pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+translations: $(MO)
+
+%.mo: %.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
+
+# Refresh the catalogs after changing user-facing strings.
+extract: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o portal/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+	$(PY) scripts/fill_english.py
+
+clean:
+	rm -rf $(VENV) $(MO)

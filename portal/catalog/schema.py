@@ -1,0 +1,135 @@
+"""The shape of the catalog file, checked before anything is written."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Text = Field(min_length=1)
+DepartmentCode = Literal["psb", "gov", "amr", "eme", "hrss", "drc"]
+CountySelector = Literal["residence", "hukou", "business", "receiving", "other", "both"]
+FileType = Literal["pdf", "jpeg", "png"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AgencyEntry(Strict):
+    code: str = Field(pattern=r"^(cs|ys)-[a-z]+$")
+    county: Literal["changshan", "yushan"]
+    department: DepartmentCode
+    name_zh: str = Text
+    name_en: str = Text
+    address_zh: str = ""
+    address_en: str = ""
+
+
+class Material(Strict):
+    code: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    name_zh: str = Text
+    name_en: str = Text
+    notes_zh: str = ""
+    notes_en: str = ""
+    required: bool
+    file_types: list[FileType] = Field(min_length=1)
+
+
+class Choice(Strict):
+    value: str = Text
+    label_zh: str = Text
+    label_en: str = Text
+
+
+class FormField(Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label_zh: str = Text
+    label_en: str = Text
+    type: Literal["text", "textarea", "date", "number", "select"]
+    required: bool
+    max_length: int | None = Field(default=None, gt=0)
+    choices: list[Choice] | None = None
+
+    @model_validator(mode="after")
+    def choices_match_type(self):
+        if self.type == "select" and len(self.choices or []) < 2:
+            raise ValueError(f"field {self.name!r}: a select needs at least two choices")
+        if self.type != "select" and self.choices:
+            raise ValueError(f"field {self.name!r}: only a select has choices")
+        return self
+
+
+class Step(Strict):
+    department: DepartmentCode
+    county: CountySelector
+    action_zh: str = Text
+    action_en: str = Text
+    when: Literal["always", "hukou_local"] = "always"
+
+
+class Stage(Strict):
+    name_zh: str = Text
+    name_en: str = Text
+    workdays: int | None = Field(default=None, ge=0)
+    steps: list[Step] = Field(min_length=1)
+
+
+class ServiceEntry(Strict):
+    code: str = Field(pattern=r"^[a-z]+(-[a-z0-9]+)+$")
+    name_zh: str = Text
+    name_en: str = Text
+    summary_zh: str = Text
+    summary_en: str = Text
+    department: DepartmentCode
+    mode: Literal["online", "collect", "joint"]
+    kind: Literal["instant", "promised"]
+    promise_workdays: int = Field(ge=0, le=3)
+    statutory_workdays: int = Field(ge=0)
+    applicant: Literal["person", "enterprise"]
+    legal_basis_zh: str = Text
+    legal_basis_en: str = Text
+    materials: list[Material] = Field(min_length=1)
+    fields: list[FormField] = []
+    routing: list[Stage] = Field(min_length=1)
+
+    @field_validator("materials")
+    @classmethod
+    def unique_materials(cls, materials):
+        _unique([m.code for m in materials], "material code")
+        return materials
+
+    @field_validator("fields")
+    @classmethod
+    def unique_fields(cls, fields):
+        _unique([f.name for f in fields], "field name")
+        return fields
+
+    @model_validator(mode="after")
+    def days_agree(self):
+        if self.kind == "instant" and self.promise_workdays != 0:
+            raise ValueError("an instant service is promised within the same working day (0)")
+        if self.statutory_workdays < self.promise_workdays:
+            raise ValueError("statutory_workdays is shorter than promise_workdays")
+        shares = [s.workdays for s in self.routing]
+        if any(s is not None for s in shares):
+            if any(s is None for s in shares):
+                raise ValueError("give workdays on every stage or on none")
+            if sum(shares) != self.promise_workdays:
+                raise ValueError(
+                    f"stage workdays add up to {sum(shares)}, not the promised {self.promise_workdays}"
+                )
+        return self
+
+
+class CatalogFile(Strict):
+    agencies: list[AgencyEntry] = Field(min_length=1)
+    services: list[ServiceEntry] = Field(min_length=1)
+
+
+def _unique(values: list[str], what: str) -> None:
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"duplicate {what} {value!r}")
+        seen.add(value)

@@ -1,0 +1,110 @@
+"""Command-line entry points: catalog, accounts, demo data."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from portal.catalog import CATALOG_FILE, CatalogError, load_catalog
+from portal.db import db
+from portal.domain import DomainError
+from portal.domain.accounts import create_staff
+from portal.demo import load_demo, remove_demo
+from portal.models import County, Role
+
+catalog_cli = AppGroup("catalog", help="The agencies and services of the window.")
+users_cli = AppGroup("users", help="Staff accounts.")
+demo_cli = AppGroup("demo", help="Demo accounts for trying the portal.")
+
+
+@catalog_cli.command("load")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+def catalog_load(path):
+    """Load (upsert by code) the catalog file; defaults to the packaged one."""
+    try:
+        report = load_catalog(db.session, path or CATALOG_FILE)
+    except CatalogError as error:
+        db.session.rollback()
+        click.echo("Catalog not loaded; nothing was changed:", err=True)
+        for problem in error.problems:
+            click.echo(f"  - {problem}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    if not report.changed:
+        click.echo(f"Catalog unchanged ({report.unchanged} entries already up to date).")
+        return
+    click.echo(
+        f"Catalog loaded: {len(report.created)} created, {len(report.updated)} updated, "
+        f"{report.unchanged} unchanged."
+    )
+    for code in report.updated:
+        click.echo(f"  updated {code}")
+
+
+@users_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--name", "real_name", required=True, help="Real name shown to colleagues.")
+@click.option("--role", type=click.Choice([r.value for r in Role if r.is_staff]), required=True)
+@click.option("--window", type=click.Choice([c.value for c in County]), help="Clerks: the window's county.")
+@click.option("--agency", "agency_code", help="Officers: the agency code, e.g. cs-psb.")
+@click.password_option(help="At least 8 characters; prompted for when omitted.")
+def users_create(username, real_name, role, window, agency_code, password):
+    """Create a staff account (clerk, officer, supervisor or admin)."""
+    try:
+        user = create_staff(
+            db.session,
+            username=username,
+            real_name=real_name,
+            role=Role(role),
+            password=password,
+            window_county=County(window) if window else None,
+            agency_code=agency_code,
+            now=datetime.now(timezone.utc),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        click.echo(f"Not created: {error.message}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.username}.")
+
+
+@demo_cli.command("load")
+def demo_load():
+    """Create the demo accounts listed in README, when missing."""
+    created = load_demo(db.session, datetime.now(timezone.utc))
+    db.session.commit()
+    click.echo(f"Demo accounts: {len(created)} created." if created else "Demo accounts already present.")
+
+
+@demo_cli.command("remove")
+def demo_remove():
+    """Delete every demo account (required before production)."""
+    removed = remove_demo(db.session)
+    db.session.commit()
+    click.echo(f"Demo accounts removed: {removed}.")
+
+
+@click.command("setup")
+def setup_command():
+    """Load the catalog and, outside production, the demo accounts."""
+    report = load_catalog(db.session)
+    created = []
+    if current_app.config["PORTAL_ENV"] != "production":
+        created = load_demo(db.session, datetime.now(timezone.utc))
+    db.session.commit()
+    click.echo(
+        f"Catalog: {len(report.created)} created, {len(report.updated)} updated, "
+        f"{report.unchanged} unchanged. Demo accounts created: {len(created)}."
+    )
+
+
+def init_app(app) -> None:
+    app.cli.add_command(catalog_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(setup_command)

@@ -1,0 +1,126 @@
+"""The one place where the portal reads its environment.
+
+Every setting the portal understands is listed in ``SETTINGS`` (README's
+configuration table is written from it) and read by :func:`load_config`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "production", "test")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    meaning: str
+
+
+SETTINGS = (
+    Setting("PORTAL_ENV", "development", "development, production or test"),
+    Setting(
+        "PORTAL_DATABASE_URL",
+        "sqlite:///instance/portal.sqlite3",
+        "SQLAlchemy URL; PostgreSQL as postgresql+psycopg://user@host/db",
+    ),
+    Setting(
+        "PORTAL_SECRET_KEY",
+        "generated into instance/secret_key",
+        "signs sessions and CSRF tokens; required in production",
+    ),
+    Setting(
+        "PORTAL_RATELIMIT_STORAGE_URL",
+        "memory://",
+        "where login attempts are counted, e.g. redis://127.0.0.1:6379/0",
+    ),
+    Setting("PORTAL_MAX_REQUEST_MB", "32", "largest request body accepted, in MB"),
+    Setting("PORTAL_LOGIN_LIMIT", "10 per minute", "login attempts allowed per address and per account"),
+    Setting("PORTAL_DEBUG", "0", "1 turns on Flask debug mode; refused in production"),
+)
+
+
+class ConfigError(RuntimeError):
+    """The environment asks for something the portal refuses to run with."""
+
+
+def _env(name: str, environ) -> str | None:
+    value = environ.get(name)
+    return value if value not in (None, "") else None
+
+
+def _secret_key(instance_path: Path, environ) -> tuple[str, bool]:
+    """Return the secret key and whether it was given explicitly."""
+    explicit = _env("PORTAL_SECRET_KEY", environ)
+    if explicit:
+        return explicit, True
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="ascii").strip(), False
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key, encoding="ascii")
+    key_file.chmod(0o600)
+    return key, False
+
+
+def _database_url(instance_path: Path, environ) -> str:
+    url = _env("PORTAL_DATABASE_URL", environ)
+    if url:
+        return url
+    instance_path.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{instance_path / 'portal.sqlite3'}"
+
+
+def load_config(instance_path: str, environ=None) -> dict:
+    """Build the Flask configuration from the environment.
+
+    Production refuses to start without an explicit secret key or with
+    debug on; demo accounts are checked once the database is reachable.
+    """
+    environ = os.environ if environ is None else environ
+    instance = Path(instance_path)
+    env = _env("PORTAL_ENV", environ) or "development"
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    secret_key, explicit_key = _secret_key(instance, environ)
+    debug = _env("PORTAL_DEBUG", environ) == "1"
+    production = env == "production"
+    if production and not explicit_key:
+        raise ConfigError("PORTAL_SECRET_KEY must be set in production")
+    if production and (debug or _env("FLASK_DEBUG", environ) in ("1", "true")):
+        raise ConfigError("debug mode is refused in production")
+    max_mb = int(_env("PORTAL_MAX_REQUEST_MB", environ) or 32)
+    return {
+        "PORTAL_ENV": env,
+        "DEBUG": debug,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance, environ),
+        "MAX_CONTENT_LENGTH": max_mb * 1024 * 1024,
+        "RATELIMIT_STORAGE_URI": _env("PORTAL_RATELIMIT_STORAGE_URL", environ) or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "PORTAL_LOGIN_LIMIT": _env("PORTAL_LOGIN_LIMIT", environ) or "10 per minute",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_NAME": "portal_session",
+        "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "ARGON2_PARAMETERS": {},
+    }
+
+
+def test_database_url(environ=None) -> str | None:
+    """The database the test suite runs on, when not the default SQLite."""
+    environ = os.environ if environ is None else environ
+    return _env("PORTAL_TEST_DATABASE_URL", environ)
+
+
+def running_in_ci(environ=None) -> bool:
+    environ = os.environ if environ is None else environ
+    return _env("CI", environ) in ("1", "true", "True")

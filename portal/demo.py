@@ -1,0 +1,53 @@
+"""Demo accounts for trying the portal; refused in production."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from portal.domain.accounts import create_staff, register_resident
+from portal.models import County, Role, User
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+# Valid GB 11643 numbers (check digits computed), regions 330822 Changshan
+# and 362323 Yushan (its code before 2000; 361123 since).
+DEMO_RESIDENTS = (
+    {"real_name": "王小明", "id_number": "330822199001011238", "mobile": "13800000001"},
+    {"real_name": "李春花", "id_number": "362323198805203325", "mobile": "13900000002"},
+)
+
+DEMO_STAFF = (
+    {"username": "clerk.cs", "real_name": "常山窗口 周敏", "role": Role.clerk, "window_county": County.changshan},
+    {"username": "clerk.ys", "real_name": "玉山窗口 吴刚", "role": Role.clerk, "window_county": County.yushan},
+    {"username": "officer.cs-psb", "real_name": "常山公安 郑强", "role": Role.officer, "agency_code": "cs-psb"},
+    {"username": "officer.ys-psb", "real_name": "玉山公安 陈静", "role": Role.officer, "agency_code": "ys-psb"},
+    {"username": "officer.cs-amr", "real_name": "常山市监 孙丽", "role": Role.officer, "agency_code": "cs-amr"},
+    {"username": "officer.ys-amr", "real_name": "玉山市监 赵磊", "role": Role.officer, "agency_code": "ys-amr"},
+    {"username": "supervisor", "real_name": "效能督查 钱进", "role": Role.supervisor},
+    {"username": "admin", "real_name": "系统管理员", "role": Role.admin},
+)
+
+
+def load_demo(session: Session, now: datetime) -> list[User]:
+    """Create the demo accounts that do not exist yet."""
+    created = []
+    for resident in DEMO_RESIDENTS:
+        if session.scalar(select(User.id).where(User.id_number == resident["id_number"])):
+            continue
+        user = register_resident(session, password=DEMO_PASSWORD, now=now, **resident)
+        user.is_demo = True
+        created.append(user)
+    for staff in DEMO_STAFF:
+        if session.scalar(select(User.id).where(User.username == staff["username"])):
+            continue
+        created.append(create_staff(session, password=DEMO_PASSWORD, now=now, is_demo=True, **staff))
+    session.flush()
+    return created
+
+
+def remove_demo(session: Session) -> int:
+    result = session.execute(delete(User).where(User.is_demo.is_(True)))
+    return result.rowcount

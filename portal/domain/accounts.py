@@ -1,0 +1,156 @@
+"""Accounts: resident self-registration, staff creation, sign-in and the
+session version that lets logout end every copy of a session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.domain import DomainError
+from portal.domain.identity import check_password, normalise_id_number, normalise_mobile
+from portal.domain.passwords import dummy_verify, hash_password, needs_rehash, verify_password
+from portal.models import Agency, County, Role, User
+
+NAME_MAX = 50
+
+
+def _check_real_name(real_name: str) -> str:
+    name = " ".join((real_name or "").split())
+    if not name:
+        raise DomainError(_l("Enter your real name as shown on your ID card."), "real_name")
+    if len(name) > NAME_MAX:
+        raise DomainError(_l("Use at most %(n)d characters.", n=NAME_MAX), "real_name")
+    return name
+
+
+def register_resident(
+    session: Session,
+    *,
+    real_name: str,
+    id_number: str,
+    mobile: str,
+    password: str,
+    now: datetime,
+    locale: str | None = None,
+) -> User:
+    """Create a resident account; ID number and mobile are each used once."""
+    name = _check_real_name(real_name)
+    number = normalise_id_number(id_number, now.date())
+    phone = normalise_mobile(mobile)
+    check_password(password)
+    if session.scalar(select(User.id).where(User.id_number == number)):
+        raise DomainError(
+            _l("An account with this ID number already exists. Sign in instead."), "id_number"
+        )
+    if session.scalar(select(User.id).where(User.mobile == phone)):
+        raise DomainError(_l("This mobile number is already registered."), "mobile")
+    user = User(
+        role=Role.resident,
+        real_name=name,
+        id_number=number,
+        mobile=phone,
+        password_hash=hash_password(password),
+        locale=locale,
+        created_at=now,
+    )
+    session.add(user)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        # Someone registered the same ID or mobile between our check and now.
+        raise DomainError(_l("An account with these details already exists."), "id_number")
+    return user
+
+
+def create_staff(
+    session: Session,
+    *,
+    username: str,
+    real_name: str,
+    role: Role,
+    password: str,
+    now: datetime,
+    window_county: County | None = None,
+    agency_code: str | None = None,
+    is_demo: bool = False,
+) -> User:
+    """Create a staff account: clerks are bound to a window's county,
+    officers to one agency."""
+    if role is Role.resident:
+        raise DomainError(_l("Residents register themselves."), "role")
+    username = (username or "").strip().lower()
+    if not username or len(username) > 50:
+        raise DomainError(_l("Enter a username of at most 50 characters."), "username")
+    if session.scalar(select(User.id).where(User.username == username)):
+        raise DomainError(_l("This username is taken."), "username")
+    check_password(password)
+    agency = None
+    if role is Role.clerk and window_county is None:
+        raise DomainError(_l("A clerk must be bound to the Changshan or Yushan window."), "window")
+    if role is Role.officer:
+        agency = session.scalar(select(Agency).where(Agency.code == agency_code))
+        if agency is None:
+            raise DomainError(_l("An officer must be bound to a known agency."), "agency")
+    user = User(
+        role=role,
+        username=username,
+        real_name=_check_real_name(real_name),
+        password_hash=hash_password(password),
+        window_county=window_county if role is Role.clerk else None,
+        agency=agency,
+        is_demo=is_demo,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def find_by_login(session: Session, login: str) -> User | None:
+    """Staff sign in by username; residents by mobile or ID number."""
+    login = (login or "").strip()
+    if not login:
+        return None
+    return session.scalar(
+        select(User).where(
+            or_(
+                User.username == login.lower(),
+                User.mobile == login,
+                User.id_number == login.upper(),
+            )
+        )
+    )
+
+
+def authenticate(session: Session, login: str, password: str, now: datetime) -> User | None:
+    """Return the active user these credentials belong to, or None."""
+    user = find_by_login(session, login)
+    if user is None:
+        dummy_verify(password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = now
+    session.flush()
+    return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Invalidate every session cookie issued to this user so far."""
+    user.session_version += 1
+    session.flush()
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise DomainError(_l("Your current password is not correct."), "current_password")
+    check_password(new, "new_password")
+    user.password_hash = hash_password(new)
+    end_sessions(session, user)

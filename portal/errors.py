@@ -1,0 +1,86 @@
+"""Generic error pages in the user's language, and problem+json for the API.
+Nothing here shows a stack trace or the request's data."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
+    403: (_l("Not allowed"), _l("Your account may not open this page.")),
+    404: (_l("Page not found"), _l("Check the address, or start again from the home page.")),
+    405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    413: (
+        _l("Too large"),
+        _l("What you sent is larger than the portal accepts. Send smaller files."),
+    ),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many attempts in a short time. Wait a minute and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("The portal could not finish your request. Nothing was saved; please try again."),
+    ),
+}
+CSRF_MESSAGE = _l(
+    "This form has expired or did not come from this portal. Open the page again and resend it."
+)
+
+
+def wants_problem_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def problem(status: int, title: str, detail: str, type_: str | None = None):
+    body = {
+        "type": type_ or f"/api/v1/problems/{status}",
+        "title": str(title),
+        "status": status,
+        "detail": str(detail),
+    }
+    response = jsonify(body)
+    response.status_code = status
+    response.content_type = "application/problem+json"
+    return response
+
+
+def render_error(status: int, detail=None):
+    title, message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
+    if wants_problem_json():
+        return problem(status, title, detail or message)
+    return render_template("errors/error.html", status=status, title=title, message=detail or message), status
+
+
+def handle_http_error(error: HTTPException):
+    response = render_error(error.code or 500)
+    if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        headers = {"Allow": ", ".join(error.valid_methods)}
+        if isinstance(response, tuple):
+            return response[0], response[1], headers
+        response.headers.update(headers)
+    return response
+
+
+def handle_csrf_error(error: CSRFError):
+    return render_error(400, CSRF_MESSAGE)
+
+
+def handle_unexpected(error: Exception):
+    from flask import current_app
+
+    from portal.db import db
+
+    db.session.rollback()
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    return render_error(500)
+
+
+def init_app(app) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,60 @@
+"""Languages: Chinese (zh_CN) by default, English by a visible switch that
+persists in the session and, for signed-in users, on the account."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import has_request_context, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from portal.extensions import babel
+
+# Babel reads "zh_CN" as zh_Hans_CN (likely script added), so the Chinese
+# catalog lives in translations/zh_Hans_CN where gettext looks for it.
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+DEFAULT_LOCALE = "zh_CN"
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    chosen = session.get("locale")
+    if chosen in LANGUAGES:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    return DEFAULT_LOCALE
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh_CN"
+
+
+def localized(obj, attr: str) -> str:
+    """Pick ``attr_zh`` or ``attr_en`` of a model or dict for the current language."""
+    suffix = "en" if current_language() == "en" else "zh"
+    if isinstance(obj, dict):
+        return obj.get(f"{attr}_{suffix}") or obj.get(f"{attr}_zh", "")
+    return getattr(obj, f"{attr}_{suffix}") or getattr(obj, f"{attr}_zh")
+
+
+def html_lang() -> str:
+    return "en" if current_language() == "en" else "zh-CN"
+
+
+def init_app(app) -> None:
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).with_name("translations"))
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["l10n"] = localized
+    from portal import labels
+    from portal.domain.identity import mask_id_number, mask_mobile, mask_name
+
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES, current_language=current_language, html_lang=html_lang, labels=labels
+    )
+    app.jinja_env.filters.update(
+        mask_id=mask_id_number, mask_mobile=mask_mobile, mask_name=mask_name
+    )

@@ -1,0 +1,68 @@
+"""Words shown for the domain's codes, through the translation layer."""
+
+from flask_babel import lazy_gettext as _l
+
+COUNTIES = {
+    "changshan": _l("Changshan County, Zhejiang"),
+    "yushan": _l("Yushan County, Jiangxi"),
+}
+COUNTY_SHORT = {"changshan": _l("Changshan"), "yushan": _l("Yushan")}
+WINDOWS = {
+    "changshan": _l("Changshan window"),
+    "yushan": _l("Yushan window"),
+}
+DEPARTMENTS = {
+    "psb": _l("Public security"),
+    "gov": _l("Social governance and mediation"),
+    "amr": _l("Market regulation"),
+    "eme": _l("Emergency management"),
+    "hrss": _l("Human resources and social security"),
+    "drc": _l("Development and reform"),
+}
+MODES = {
+    "online": _l("Fully online"),
+    "collect": _l("Collected at either window"),
+    "joint": _l("Handled jointly by both counties"),
+}
+MODE_EXPLAINED = {
+    "online": _l(
+        "Apply and upload everything online; you do not need to visit a window."
+    ),
+    "collect": _l(
+        "Apply online or at the window in either county; the window passes your "
+        "application to the agency that decides it, wherever it is."
+    ),
+    "joint": _l(
+        "Agencies in both provinces act on one application; the portal carries it "
+        "between them so you do not travel across the border."
+    ),
+}
+KINDS = {
+    "instant": _l("Done on the spot"),
+    "promised": _l("Done within a promised time"),
+}
+SELECTORS = {
+    "residence": _l("the county where you live or work"),
+    "hukou": _l("the county of your household registration"),
+    "business": _l("the county where the enterprise is"),
+    "receiving": _l("the county of the window that receives the application"),
+    "other": _l("the county across the border from the receiving window"),
+    "both": _l("both counties"),
+}
+APPLICANTS = {"person": _l("Individuals"), "enterprise": _l("Enterprises")}
+ROLES = {
+    "resident": _l("Resident"),
+    "clerk": _l("Window clerk"),
+    "officer": _l("Agency officer"),
+    "supervisor": _l("Supervisor"),
+    "admin": _l("Administrator"),
+}
+FILE_TYPES = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG"}
+
+
+def promise_words(workdays: int) -> str:
+    from flask_babel import ngettext, gettext
+
+    if workdays == 0:
+        return gettext("the same working day")
+    return ngettext("%(num)d working day", "%(num)d working days", workdays)

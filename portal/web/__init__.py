@@ -1,0 +1,22 @@
+"""Blueprints, one per audience or area."""
+
+from portal.web.admin.views import bp as admin_bp
+from portal.web.agency.views import bp as agency_bp
+from portal.web.api.views import bp as api_bp
+from portal.web.auth.views import bp as auth_bp
+from portal.web.counter.views import bp as counter_bp
+from portal.web.home import bp as home_bp
+from portal.web.public.views import bp as public_bp
+from portal.web.resident.views import bp as resident_bp
+from portal.web.supervisor.views import bp as supervisor_bp
+
+BLUEPRINTS = (public_bp, home_bp, auth_bp, resident_bp, counter_bp, agency_bp, supervisor_bp, admin_bp, api_bp)
+
+
+def register_blueprints(app) -> None:
+    from portal.extensions import csrf
+
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    # The API authenticates by token, not by cookie, so CSRF does not apply.
+    csrf.exempt(api_bp)

@@ -1,0 +1,71 @@
+"""JSON API v1: the catalog (public, read-only)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+from portal.db import db
+from portal.domain.catalog import CatalogFilter, find_service, list_agencies, list_services
+from portal.errors import problem
+from portal.models import Agency, Service
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def service_json(service: Service, detail: bool = True) -> dict:
+    body = {
+        "code": service.code,
+        "name": {"zh_CN": service.name_zh, "en": service.name_en},
+        "summary": {"zh_CN": service.summary_zh, "en": service.summary_en},
+        "department": service.department.value,
+        "mode": service.mode.value,
+        "kind": service.kind.value,
+        "applicant": service.applicant.value,
+        "promise_workdays": service.promise_workdays,
+        "statutory_workdays": service.statutory_workdays,
+    }
+    if detail:
+        body.update(
+            legal_basis={"zh_CN": service.legal_basis_zh, "en": service.legal_basis_en},
+            materials=service.materials,
+            fields=service.fields,
+            routing=service.routing,
+        )
+    return body
+
+
+def agency_json(agency: Agency) -> dict:
+    return {
+        "code": agency.code,
+        "name": {"zh_CN": agency.name_zh, "en": agency.name_en},
+        "county": agency.county.value,
+        "county_code": agency.county.admin_code,
+        "department": agency.department.value,
+        "delivery_mode": agency.delivery_mode.value,
+    }
+
+
+def _json(payload):
+    response = jsonify(payload)
+    response.content_type = "application/json; charset=utf-8"
+    return response
+
+
+@bp.get("/services")
+def services():
+    found = list_services(db.session, CatalogFilter())
+    return _json({"count": len(found), "services": [service_json(s) for s in found]})
+
+
+@bp.get("/services/<code>")
+def service(code: str):
+    found = find_service(db.session, code)
+    if found is None:
+        return problem(404, "Service not found", f"No service has the code {code!r}.", "/api/v1/problems/not-found")
+    return _json(service_json(found))
+
+
+@bp.get("/agencies")
+def agencies():
+    found = list_agencies(db.session)
+    return _json({"count": len(found), "agencies": [agency_json(a) for a in found]})

@@ -1,0 +1,69 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from portal.domain.identity import PASSWORD_MAX
+
+
+class RegisterForm(FlaskForm):
+    real_name = StringField(
+        _l("Real name"),
+        validators=[DataRequired(_l("Enter your real name as shown on your ID card.")), Length(max=50)],
+        description=_l("As shown on your resident ID card."),
+    )
+    id_number = StringField(
+        _l("Resident ID number"),
+        validators=[DataRequired(_l("Enter your resident ID number."))],
+        description=_l("18 characters; the last may be X."),
+    )
+    mobile = StringField(
+        _l("Mobile number"),
+        validators=[DataRequired(_l("Enter your mobile number."))],
+        description=_l("11 digits. We send progress updates to it."),
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Choose a password."))],
+        description=_l("At least 8 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+    )
+
+
+class LoginForm(FlaskForm):
+    login = StringField(
+        _l("Mobile number, ID number or staff username"),
+        validators=[DataRequired(_l("Enter your mobile number, ID number or username.")), Length(max=50)],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=PASSWORD_MAX)],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Choose a new password."))],
+        description=_l("At least 8 characters. You will be signed out everywhere else."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(_l("Repeat the new password.")),
+            EqualTo("new_password", _l("The two passwords are not the same.")),
+        ],
+    )
+
+
+class LogoutForm(FlaskForm):
+    """An empty form: logging out is a POST carrying a CSRF token."""

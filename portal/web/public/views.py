@@ -1,0 +1,87 @@
+"""Pages anyone may open: home, the catalog, a service's one-time notice,
+the language switch and the health check."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from portal.db import db
+from portal.domain.catalog import (
+    CatalogFilter,
+    acting_agencies,
+    find_service,
+    list_agencies,
+    list_services,
+)
+from portal.i18n import LANGUAGES
+from portal.web.public.forms import CatalogFilterForm
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def home():
+    services = list_services(db.session, CatalogFilter())
+    agencies = list_agencies(db.session)
+    return render_template("public/home.html", services=services, agencies=agencies)
+
+
+@bp.get("/services")
+def catalog():
+    form = CatalogFilterForm(request.args, meta={"csrf": False})
+    criteria = CatalogFilter()
+    if form.validate():
+        criteria = form.criteria()
+    services = list_services(db.session, criteria)
+    return render_template(
+        "public/catalog.html",
+        form=form,
+        services=services,
+        county=criteria.county,
+        agencies=list_agencies(db.session),
+    )
+
+
+@bp.get("/services/<code>")
+def service(code: str):
+    found = find_service(db.session, code)
+    if found is None:
+        abort(404)
+    return render_template(
+        "public/service.html", service=found, acting=acting_agencies(db.session, found)
+    )
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths on this site; never another host."""
+    if not target:
+        return url_for("public.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("public.home")
+    return target
+
+
+@bp.get("/language/<code>")
+def switch_language(code: str):
+    if code not in LANGUAGES:
+        abort(404)
+    session["locale"] = code
+    if current_user.is_authenticated:
+        current_user.locale = code
+        db.session.commit()
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database means not healthy
+        db.session.rollback()
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}

@@ -1,0 +1,81 @@
+"""A resident's first visit in a real browser, with axe-core on every page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.factories import valid_id_number
+
+pytestmark = pytest.mark.browser
+
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+_axe = Axe()
+
+
+def assert_accessible(page) -> None:
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+def test_resident_switches_language_registers_signs_out_and_in(page, live_server):
+    page.goto(live_server + "/")
+    expect(page.locator("h1")).to_have_text("一次申请，两省通办")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.get_by_role("link", name="居住证申领")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("h1")).to_have_text("Apply once, served in both provinces")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert_accessible(page)
+    page.get_by_role("link", name="中文").click()
+    expect(page.locator("h1")).to_have_text("一次申请，两省通办")
+
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="注册").click()
+    expect(page).to_have_url(re.compile(r"/register$"))
+    assert_accessible(page)
+    page.get_by_label("真实姓名").fill("赵一")
+    number = valid_id_number(region="330822", birth="19920315", serial=77)
+    bad_number = number[:-1] + ("0" if number[-1] != "0" else "1")
+    page.get_by_label("居民身份证号码").fill(bad_number)
+    page.get_by_label("手机号码").fill("13712345678")
+    page.get_by_label("密码", exact=True).fill("a-good-password")
+    page.get_by_label("再次输入密码").fill("a-good-password")
+    page.get_by_role("button", name="注册账号").click()
+
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    link = summary.get_by_role("link", name=re.compile("校验码"))
+    expect(link).to_have_attribute("href", "#id_number")
+    expect(page.locator("#id_number-error")).to_contain_text("校验码")
+    expect(page.get_by_label("真实姓名")).to_have_value("赵一")
+    assert_accessible(page)
+    link.click()
+    expect(page.locator("#id_number")).to_be_focused()
+
+    page.get_by_label("居民身份证号码").fill(number)
+    page.get_by_label("密码", exact=True).fill("a-good-password")
+    page.get_by_label("再次输入密码").fill("a-good-password")
+    page.get_by_role("button", name="注册账号").click()
+    expect(page.locator("h1")).to_have_text("我的办件")
+    expect(page.get_by_role("status").first).to_contain_text("赵一")
+    assert_accessible(page)
+
+    page.get_by_role("button", name=re.compile("退出登录")).click()
+    expect(page.get_by_role("status").first).to_contain_text("已退出登录")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="登录").click()
+    assert_accessible(page)
+    page.get_by_label("手机号、身份证号或工作人员用户名").fill("13712345678")
+    page.get_by_label("密码").fill("a-good-password")
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("h1")).to_have_text("我的办件")
+
+    page.goto(live_server + "/services/psb-rp-apply")
+    expect(page.locator("h1")).to_have_text("居住证申领")
+    assert_accessible(page)
+    page.screenshot(path="test-artifacts/service-page.png", full_page=True)

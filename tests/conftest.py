@@ -1,0 +1,109 @@
+"""Fixtures: ``app``, ``client``, ``runner``, ``login_as`` and page helpers.
+
+The suite runs on a SQLite file by default and on PostgreSQL when
+PORTAL_TEST_DATABASE_URL is set. The schema is built once per run by the
+real Alembic migrations; each test starts from empty tables plus the
+packaged catalog.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PORTAL_SECRET_KEY", "test-secret-key")
+os.environ["PORTAL_ENV"] = "test"
+
+import flask_migrate
+import pytest
+from sqlalchemy import text
+
+from portal import create_app
+from portal.catalog import load_catalog
+from portal.config import test_database_url
+from portal.db import db
+from tests import factories
+from tests.pages import PageClient
+
+FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+
+
+def _test_config(database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "ARGON2_PARAMETERS": FAST_ARGON2,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return test_database_url() or f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url):
+    """Build the schema with the migrations, from nothing."""
+    app = create_app(_test_config(database_url))
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_tables() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(migrated):
+    app = create_app(_test_config(migrated))
+    app.test_client_class = PageClient
+    with app.app_context():
+        _empty_tables()
+        load_catalog(db.session)
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    """The database session, inside an app context, for domain tests."""
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def client(app) -> PageClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login_as(app, client):
+    """Create a user of ``role`` and sign in through the real login form."""
+
+    def sign_in(role: str, **overrides):
+        with app.app_context():
+            user = factories.create_user(db.session, role, **overrides)
+            db.session.commit()
+            login = user.username or user.mobile
+            user_id = user.id
+        response = client.submit("/login", {"login": login, "password": factories.PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user_id
+
+    return sign_in

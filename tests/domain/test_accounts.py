@@ -1,0 +1,126 @@
+from datetime import datetime, timezone
+
+import pytest
+
+from portal.domain import DomainError
+from portal.domain.accounts import (
+    authenticate,
+    change_password,
+    create_staff,
+    end_sessions,
+    register_resident,
+)
+from portal.models import County, Role, User
+from tests.factories import PASSWORD, create_user, valid_id_number
+
+NOW = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
+
+
+def register(session, **overrides):
+    fields = {
+        "real_name": "  王  小明 ",
+        "id_number": valid_id_number(serial=5),
+        "mobile": "13800000009",
+        "password": PASSWORD,
+        "now": NOW,
+    }
+    fields.update(overrides)
+    return register_resident(session, **fields)
+
+
+def test_registration_stores_an_argon2id_hash_and_tidy_name(session):
+    user = register(session)
+    assert user.role is Role.resident
+    assert user.real_name == "王 小明"
+    assert user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash
+
+
+def test_the_same_id_number_cannot_register_twice(session):
+    register(session)
+    with pytest.raises(DomainError) as caught:
+        register(session, mobile="13800000010")
+    assert caught.value.field == "id_number"
+    assert session.query(User).count() == 1
+
+
+def test_the_same_mobile_cannot_register_twice(session):
+    register(session)
+    with pytest.raises(DomainError) as caught:
+        register(session, id_number=valid_id_number(serial=6))
+    assert caught.value.field == "mobile"
+
+
+@pytest.mark.parametrize("password", ["short", "x" * 129])
+def test_passwords_outside_8_to_128_characters_are_refused(session, password):
+    with pytest.raises(DomainError) as caught:
+        register(session, password=password)
+    assert caught.value.field == "password"
+
+
+def test_a_64_character_password_is_accepted(session):
+    user = register(session, password="p" * 64)
+    assert authenticate(session, user.mobile, "p" * 64, NOW) == user
+
+
+def test_residents_sign_in_with_mobile_or_id_number_and_staff_with_username(session):
+    resident = register(session)
+    clerk = create_user(session, "clerk", username="Clerk.CS")
+    assert authenticate(session, "13800000009", PASSWORD, NOW) == resident
+    assert authenticate(session, resident.id_number.lower(), PASSWORD, NOW) == resident
+    assert authenticate(session, "clerk.cs", PASSWORD, NOW) == clerk
+    assert resident.last_login_at == NOW
+
+
+def test_a_wrong_password_or_unknown_login_signs_nobody_in(session):
+    register(session)
+    assert authenticate(session, "13800000009", "wrong-password", NOW) is None
+    assert authenticate(session, "13899999999", PASSWORD, NOW) is None
+
+
+def test_a_deactivated_account_cannot_sign_in(session):
+    user = register(session)
+    user.active = False
+    assert authenticate(session, user.mobile, PASSWORD, NOW) is None
+
+
+def test_ending_sessions_changes_the_cookie_identity(session):
+    user = register(session)
+    before = user.get_id()
+    end_sessions(session, user)
+    assert user.get_id() != before
+
+
+def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(session):
+    user = register(session)
+    before = user.get_id()
+    with pytest.raises(DomainError) as caught:
+        change_password(session, user, "not-it", "another-password")
+    assert caught.value.field == "current_password"
+    change_password(session, user, PASSWORD, "another-password")
+    assert user.get_id() != before
+    assert authenticate(session, user.mobile, "another-password", NOW) == user
+
+
+def test_clerks_need_a_window_and_officers_a_known_agency(session):
+    with pytest.raises(DomainError) as caught:
+        create_staff(session, username="c", real_name="c", role=Role.clerk, password=PASSWORD, now=NOW)
+    assert caught.value.field == "window"
+    with pytest.raises(DomainError) as caught:
+        create_staff(
+            session, username="o", real_name="o", role=Role.officer, password=PASSWORD, now=NOW,
+            agency_code="xx-psb",
+        )
+    assert caught.value.field == "agency"
+    officer = create_staff(
+        session, username="o", real_name="o", role=Role.officer, password=PASSWORD, now=NOW,
+        agency_code="ys-hrss",
+    )
+    assert officer.agency.county is County.yushan
+
+
+def test_staff_usernames_are_unique_whatever_the_case(session):
+    create_user(session, "admin", username="root")
+    with pytest.raises(DomainError) as caught:
+        create_user(session, "supervisor", username="ROOT")
+    assert caught.value.field == "username"

@@ -1,0 +1,54 @@
+import pytest
+
+from portal import create_app
+from portal.config import ConfigError, load_config
+from portal.db import db
+from tests import factories
+
+
+def test_production_refuses_to_start_without_an_explicit_secret_key(tmp_path):
+    with pytest.raises(ConfigError, match="PORTAL_SECRET_KEY"):
+        load_config(str(tmp_path), {"PORTAL_ENV": "production"})
+
+
+def test_production_refuses_debug(tmp_path):
+    with pytest.raises(ConfigError, match="debug"):
+        load_config(str(tmp_path), {"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "k", "PORTAL_DEBUG": "1"})
+
+
+def test_an_unknown_environment_name_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="PORTAL_ENV"):
+        load_config(str(tmp_path), {"PORTAL_ENV": "staging"})
+
+
+def test_a_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
+    first = load_config(str(tmp_path), {})
+    second = load_config(str(tmp_path), {})
+    assert first["SECRET_KEY"] == second["SECRET_KEY"]
+    assert len(first["SECRET_KEY"]) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_cookies_are_secure(tmp_path):
+    config = load_config(str(tmp_path), {"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "k"})
+    assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_production_refuses_to_start_while_demo_accounts_exist(app, monkeypatch):
+    with app.app_context():
+        user = factories.create_user(db.session, "admin")
+        user.is_demo = True
+        db.session.commit()
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("PORTAL_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    with pytest.raises(ConfigError, match="demo accounts"):
+        create_app()
+    with app.app_context():
+        user = db.session.merge(user)
+        user.is_demo = False
+        db.session.commit()
+    production = create_app()
+    assert production.config["PORTAL_ENV"] == "production"
+    with production.app_context():
+        db.engine.dispose()

@@ -1,0 +1,24 @@
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "portal" / "translations"
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans_CN", "en"])
+def test_every_message_is_translated_and_none_is_fuzzy(locale):
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    with (TRANSLATIONS / "messages.pot").open("rb") as handle:
+        template = read_po(handle)
+    missing = []
+    for message in template:
+        if not message.id:
+            continue
+        translated = catalog.get(message.id)
+        strings = translated.string if translated is not None else ""
+        strings = strings if isinstance(strings, tuple) else (strings,)
+        if translated is None or not all(strings) or translated.fuzzy:
+            missing.append(message.id)
+    assert missing == []

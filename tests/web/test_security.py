@@ -1,0 +1,44 @@
+import pytest
+
+
+@pytest.mark.parametrize("url", ["/", "/login", "/services/psb-rp-apply", "/api/v1/services", "/nowhere"])
+def test_every_response_carries_the_security_headers(client, url):
+    headers = client.get(url).headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_the_session_cookie_is_httponly_and_samesite(client):
+    client.get("/language/en")
+    cookie = client.get_cookie("portal_session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_pages_have_no_inline_script_or_style(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "<script>" not in html and " style=" not in html and "<style" not in html
+
+
+def test_an_unexpected_error_shows_a_generic_page_and_is_rolled_back(app, client):
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret detail")
+
+    response = client.get("/boom")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "secret detail" not in body and "Traceback" not in body
+    assert "500" in body
+
+
+@pytest.mark.parametrize("status, url, method", [(404, "/nowhere", "get"), (405, "/logout", "get")])
+def test_error_pages_come_in_both_languages(client, status, url, method):
+    chinese = getattr(client, method)(url)
+    client.get("/language/en")
+    english = getattr(client, method)(url)
+    assert chinese.status_code == english.status_code == status
+    assert chinese.get_data(as_text=True) != english.get_data(as_text=True)
+    assert 'lang="en"' in english.get_data(as_text=True)
