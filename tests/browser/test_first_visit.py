@@ -34,6 +34,7 @@ def test_resident_switches_language_registers_signs_out_and_in(page, live_server
     assert_accessible(page)
     page.get_by_role("link", name="中文").click()
     expect(page.locator("h1")).to_have_text("一次申请，两省通办")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
 
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="注册").click()
     expect(page).to_have_url(re.compile(r"/register$"))
@@ -68,14 +69,50 @@ def test_resident_switches_language_registers_signs_out_and_in(page, live_server
 
     page.get_by_role("button", name=re.compile("退出登录")).click()
     expect(page.get_by_role("status").first).to_contain_text("已退出登录")
+    assert_accessible(page)
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="登录").click()
     assert_accessible(page)
     page.get_by_label("手机号、身份证号或工作人员用户名").fill("13712345678")
     page.get_by_label("密码").fill("a-good-password")
     page.get_by_role("button", name="登录").click()
     expect(page.locator("h1")).to_have_text("我的办件")
+    assert_accessible(page)
 
     page.goto(live_server + "/services/psb-rp-apply")
     expect(page.locator("h1")).to_have_text("居住证申领")
     assert_accessible(page)
     page.screenshot(path="test-artifacts/service-page.png", full_page=True)
+
+
+@pytest.mark.parametrize(
+    "role, landing, heading",
+    [
+        ("clerk", "/counter/", "常山窗口"),
+        ("officer", "/agency/", "常山县公安局"),
+        ("supervisor", "/supervisor/", "效能督查"),
+        ("admin", "/admin/", "系统管理"),
+    ],
+)
+def test_staff_sign_in_to_their_landing_page_which_passes_axe(app, page, live_server, role, landing, heading):
+    from portal.db import db
+    from tests.factories import PASSWORD, create_user
+
+    with app.app_context():
+        user = create_user(db.session, role)
+        db.session.commit()
+        username = user.username
+    page.goto(live_server + "/login")
+    page.get_by_label("手机号、身份证号或工作人员用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(re.escape(landing) + "$"))
+    expect(page.locator("h1")).to_have_text(heading)
+    assert_accessible(page)
+    page.goto(live_server + "/profile")
+    assert_accessible(page)
+    page.goto(live_server + "/services?department=psb&county=yushan&q=居住证")
+    expect(page.locator("tbody tr")).to_have_count(3)
+    assert_accessible(page)
+    page.goto(live_server + "/no-such-page")
+    expect(page.locator("h1")).to_have_text("页面不存在")
+    assert_accessible(page)
