@@ -9,10 +9,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from portal.calendar_cli import calendar_cli
 from portal.catalog import CATALOG_FILE, CatalogError, load_catalog
 from portal.db import db
 from portal.domain import DomainError
 from portal.domain.accounts import create_staff
+from portal.domain.calendar import seed_calendar
 from portal.demo import load_demo, remove_demo
 from portal.models import County, Role
 
@@ -91,15 +93,17 @@ def demo_remove():
 
 @click.command("setup")
 def setup_command():
-    """Load the catalog and, outside production, the demo accounts."""
+    """Load the catalog and the calendar and, outside production, the demo accounts."""
     report = load_catalog(db.session)
+    seeded = seed_calendar(db.session, datetime.now(timezone.utc))
     created = []
     if current_app.config["PORTAL_ENV"] != "production":
         created = load_demo(db.session, datetime.now(timezone.utc))
     db.session.commit()
     click.echo(
         f"Catalog: {len(report.created)} created, {len(report.updated)} updated, "
-        f"{report.unchanged} unchanged. Demo accounts created: {len(created)}."
+        f"{report.unchanged} unchanged. Calendar: {seeded.added} days added, "
+        f"{seeded.kept + seeded.updated + seeded.admin_kept} kept. Demo accounts created: {len(created)}."
     )
 
 
@@ -108,3 +112,4 @@ def init_app(app) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(setup_command)
+    app.cli.add_command(calendar_cli)

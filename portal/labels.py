@@ -58,6 +58,36 @@ ROLES = {
     "admin": _l("Administrator"),
 }
 FILE_TYPES = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG"}
+DAY_SOURCES = {
+    "library": _l("National schedule (chinesecalendar package)"),
+    "estimate": _l("Estimate: Monday to Friday minus holidays known in advance"),
+    "admin": _l("Entered by an administrator"),
+}
+DAY_KINDS = {
+    "weekday": _l("Working day"),
+    "weekend": _l("Weekend"),
+    "holiday": _l("Holiday"),
+    "makeup": _l("Make-up working day"),
+}
+HOLIDAY_NAMES = {
+    "元旦": _l("New Year's Day"),
+    "春节": _l("Spring Festival"),
+    "清明节": _l("Qingming Festival"),
+    "劳动节": _l("Labour Day"),
+    "端午节": _l("Dragon Boat Festival"),
+    "中秋节": _l("Mid-Autumn Festival"),
+    "国庆节": _l("National Day"),
+    "抗战胜利70周年纪念日": _l("70th anniversary of the victory of the War of Resistance"),
+}
+
+
+def holiday_name(name: str) -> str:
+    """Calendar names are stored in Chinese; show known ones in the UI language."""
+    if name.endswith("调休") and name[:-2] in HOLIDAY_NAMES:
+        from flask_babel import gettext
+
+        return gettext("Make-up day for %(name)s", name=HOLIDAY_NAMES[name[:-2]])
+    return str(HOLIDAY_NAMES.get(name, name))
 
 
 def promise_words(workdays: int) -> str:

@@ -15,12 +15,15 @@ os.environ["PORTAL_ENV"] = "test"
 
 import flask_migrate
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from portal import create_app
 from portal.catalog import load_catalog
 from portal.config import test_database_url
 from portal.db import db
+from portal.domain.calendar import seed_calendar
+from portal.models import CalendarDay, CalendarYear
+from portal.models.enums import DaySource
 from tests import factories
 from tests.pages import PageClient
 
@@ -51,13 +54,30 @@ def migrated(database_url):
                 connection.execute(text("DROP SCHEMA public CASCADE"))
                 connection.execute(text("CREATE SCHEMA public"))
         flask_migrate.upgrade()
+        seed_calendar(db.session, factories.now())
+        db.session.commit()
         db.engine.dispose()
     return database_url
 
 
+CALENDAR_TABLES = {"calendar_day", "calendar_year"}
+
+
 def _empty_tables() -> None:
+    """Empty every table but the calendar, which is seeded once per run and
+    restored only when a test changed it."""
     for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+        if table.name not in CALENDAR_TABLES:
+            db.session.execute(table.delete())
+    changed = db.session.scalars(
+        select(CalendarYear.year).where(CalendarYear.source == DaySource.admin)
+    ).all() or db.session.scalars(
+        select(CalendarDay.day).where(CalendarDay.source == DaySource.admin).limit(1)
+    ).all()
+    if changed:
+        db.session.execute(CalendarDay.__table__.delete())
+        db.session.execute(CalendarYear.__table__.delete())
+        seed_calendar(db.session, factories.now())
     db.session.commit()
 
 

@@ -54,3 +54,47 @@ def create_user(session, role: str = "resident", **overrides):
         fields["agency_code"] = "cs-psb"
     fields.update(overrides)
     return create_staff(session, **fields)
+
+
+def create_case(
+    session,
+    service_code: str = "psb-no-record",
+    *,
+    status: str = "accepted",
+    accepted_at: datetime | None = None,
+    receiving_county: str = "changshan",
+    applicant=None,
+    number: str | None = None,
+    submitted_at: datetime | None = None,
+    **overrides,
+):
+    """A case written directly, for tests of what comes after intake."""
+    from sqlalchemy import select
+
+    from portal.models import Case, CaseStatus, County, Service
+    from portal.models.enums import Channel
+
+    service = session.scalar(select(Service).where(Service.code == service_code))
+    n = next(_sequence)
+    fields = dict(
+        number=number or f"KSCS20260101{n:04d}",
+        query_code=f"{n % 1000000:06d}",
+        service=service,
+        channel=Channel.online,
+        receiving_county=County(receiving_county),
+        status=CaseStatus(status),
+        applicant_user=applicant,
+        applicant_name=applicant.real_name if applicant else "测试申请人",
+        applicant_id_number=applicant.id_number if applicant else valid_id_number(),
+        applicant_mobile=applicant.mobile if applicant else mobile_number(),
+        hukou_county="changshan",
+        residence_county="changshan",
+        form_data={},
+        submitted_at=submitted_at or accepted_at or now(),
+        accepted_at=accepted_at,
+    )
+    fields.update(overrides)
+    case = Case(**fields)
+    session.add(case)
+    session.flush()
+    return case

@@ -2,8 +2,24 @@
 every table on ``Base.metadata`` (Alembic and the tests rely on that)."""
 
 from portal.models.agency import Agency
+from portal.models.calendar import CalendarDay, CalendarYear
+from portal.models.case import Case, CaseSuspension
 from portal.models.catalog import Service
-from portal.models.enums import County, Department, Role
+from portal.models.enums import CaseStatus, County, Department, Role
+from portal.models.event import Event
 from portal.models.user import User
 
-__all__ = ["Agency", "County", "Department", "Role", "Service", "User"]
+__all__ = [
+    "Agency",
+    "CalendarDay",
+    "CalendarYear",
+    "Case",
+    "CaseStatus",
+    "CaseSuspension",
+    "County",
+    "Department",
+    "Event",
+    "Role",
+    "Service",
+    "User",
+]

@@ -77,3 +77,63 @@ def constrained(enum_cls: type[enum.Enum], name: str) -> SAEnum:
         length=max(len(m.value) for m in enum_cls),
         values_callable=lambda cls: [m.value for m in cls],
     )
+
+
+class DayKind(str, enum.Enum):
+    weekday = "weekday"
+    weekend = "weekend"
+    holiday = "holiday"
+    makeup = "makeup"  # 调休: a weekend day worked in exchange for a holiday
+
+    @property
+    def is_workday(self) -> bool:
+        return self in (DayKind.weekday, DayKind.makeup)
+
+
+class DaySource(str, enum.Enum):
+    library = "library"  # the chinesecalendar package (official schedules it ships)
+    estimate = "estimate"  # Monday–Friday minus holidays known in advance
+    admin = "admin"  # entered or imported by an administrator
+
+
+class YearStatus(str, enum.Enum):
+    official = "official"
+    provisional = "provisional"
+
+
+class CaseStatus(str, enum.Enum):
+    submitted = "submitted"  # 已接件
+    correction_requested = "correction_requested"  # 补正
+    accepted = "accepted"  # 受理
+    refused_intake = "refused_intake"  # 不予受理
+    in_progress = "in_progress"
+    suspended = "suspended"  # 特别程序
+    completed = "completed"  # 办结
+    refused = "refused"  # 不予许可
+    delivered = "delivered"  # 出件 / 送达
+    withdrawn = "withdrawn"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in CLOSED_STATUSES
+
+    @property
+    def clock_running(self) -> bool:
+        """Accepted and not finished: the working-day clock applies."""
+        return self in (CaseStatus.accepted, CaseStatus.in_progress, CaseStatus.suspended)
+
+
+CLOSED_STATUSES = frozenset(
+    {
+        CaseStatus.refused_intake,
+        CaseStatus.completed,
+        CaseStatus.refused,
+        CaseStatus.delivered,
+        CaseStatus.withdrawn,
+    }
+)
+
+
+class Channel(str, enum.Enum):
+    online = "online"
+    counter = "counter"

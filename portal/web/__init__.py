@@ -1,6 +1,6 @@
 """Blueprints, one per audience or area."""
 
-from portal.web.admin.views import bp as admin_bp
+from portal.web.admin import bp as admin_bp
 from portal.web.agency.views import bp as agency_bp
 from portal.web.api.views import bp as api_bp
 from portal.web.auth.views import bp as auth_bp

@@ -116,3 +116,30 @@ def test_staff_sign_in_to_their_landing_page_which_passes_axe(app, page, live_se
     page.goto(live_server + "/no-such-page")
     expect(page.locator("h1")).to_have_text("页面不存在")
     assert_accessible(page)
+
+
+def test_an_admin_reads_the_provisional_year_and_corrects_a_day(app, page, live_server):
+    from portal.db import db
+    from tests.factories import PASSWORD, create_user
+
+    with app.app_context():
+        username = create_user(db.session, "admin").username
+        db.session.commit()
+    page.goto(live_server + "/login")
+    page.get_by_label("手机号、身份证号或工作人员用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("link", name="录入官方节假日安排").first.click()
+    expect(page.locator("h1")).to_have_text("2027年工作日历")
+    assert_accessible(page)
+    page.get_by_role("button", name="保存更正").click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    assert_accessible(page)
+    page.get_by_label("日期").fill("2027-01-04")
+    page.get_by_label("休息日").check()
+    page.get_by_label("名称（选填）").fill("元旦")
+    page.get_by_label("理由").fill("国务院办公厅通知")
+    page.get_by_role("button", name="保存更正").click()
+    expect(page.locator(".notice-success")).to_contain_text("2027-01-04")
+    expect(page.locator("#holidays-title ~ table")).to_contain_text("2027-01-04")
+    assert_accessible(page)

@@ -1,11 +1,21 @@
-from flask import Blueprint, render_template
+from datetime import datetime, timezone
+
+from flask import render_template
 
 from portal.db import db
+from portal.domain.calendar import years_needing_schedule
+from portal.domain.clock import local_date
 from portal.domain.staff import centre_overview, demo_accounts_present, staff_accounts
 from portal.models import Role
 from portal.security import role_required
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from portal.web.admin import bp
+
+
+@bp.context_processor
+def calendar_warning():
+    """Every admin page warns while this or next year's schedule is an estimate."""
+    return {"years_needing_schedule": years_needing_schedule(db.session, local_date(datetime.now(timezone.utc)))}
 
 
 @bp.get("/")

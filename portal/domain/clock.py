@@ -1,0 +1,213 @@
+"""The clock: working days, deadlines, suspension and levels.
+
+All deadline arithmetic lives here. A :class:`WorkCalendar` is a snapshot
+of the calendar table read in two statements; from it every question is
+one or two list lookups through a workday ordinal (the number of working
+days up to and including each date), whatever N and the date range.
+Years beyond the table are estimated in memory and flagged provisional.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.holidays import estimated_days
+from portal.models.calendar import CalendarDay, CalendarYear
+from portal.models.enums import YearStatus
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+END_OF_DAY = time(23, 59, 59)
+
+
+class Level(str, enum.Enum):
+    on_track = "on_track"
+    due_soon = "due_soon"  # due within 1 working day
+    overdue = "overdue"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due_date: date
+    due_at: datetime  # UTC: the end of due_date in Asia/Shanghai
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class Suspension:
+    started_at: datetime
+    ended_at: datetime | None = None
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+def end_of_day(day: date) -> datetime:
+    return datetime.combine(day, END_OF_DAY, tzinfo=SHANGHAI).astimezone(timezone.utc)
+
+
+class WorkCalendar:
+    """Working days over a contiguous range of dates."""
+
+    def __init__(self, days: Iterable[tuple[date, bool]], provisional_years: Iterable[int] = ()):
+        ordered = sorted(days)
+        if not ordered:
+            raise ValueError("the calendar is empty; run `flask --app portal calendar seed`")
+        self._first = ordered[0][0]
+        self._last = self._first - timedelta(days=1)
+        self._workday: list[bool] = []
+        self._ordinal: list[int] = []  # working days from _first up to and including each date
+        self._workday_dates: list[date] = []  # the k-th working day is _workday_dates[k - 1]
+        self._provisional = set(provisional_years)
+        for day, workday in ordered:
+            if day != self._last + timedelta(days=1):
+                raise ValueError(f"the calendar has a gap before {day}")
+            self._append(day, workday)
+
+    @classmethod
+    def load(cls, session: Session) -> "WorkCalendar":
+        """Read the whole table: two statements, whatever is asked later."""
+        days = session.execute(select(CalendarDay.day, CalendarDay.workday)).all()
+        provisional = session.scalars(
+            select(CalendarYear.year).where(CalendarYear.status == YearStatus.provisional)
+        ).all()
+        return cls(((d, w) for d, w in days), provisional)
+
+    # -- building ---------------------------------------------------------
+    def _append(self, day: date, workday: bool) -> None:
+        self._last = day
+        self._workday.append(workday)
+        previous = self._ordinal[-1] if self._ordinal else 0
+        self._ordinal.append(previous + (1 if workday else 0))
+        if workday:
+            self._workday_dates.append(day)
+
+    def _extend_through(self, day: date) -> None:
+        """Estimate whole years past the table, marking them provisional."""
+        while day > self._last:
+            year = self._last.year + 1
+            for spec in estimated_days(year):
+                self._append(spec.day, spec.workday)
+            self._provisional.add(year)
+
+    def _index(self, day: date) -> int:
+        if day < self._first:
+            raise ValueError(f"{day} is before the calendar starts ({self._first})")
+        self._extend_through(day)
+        return (day - self._first).days
+
+    # -- questions --------------------------------------------------------
+    @property
+    def first_day(self) -> date:
+        return self._first
+
+    def is_workday(self, day: date) -> bool:
+        return self._workday[self._index(day)]
+
+    def is_provisional(self, day: date) -> bool:
+        self._extend_through(day)
+        return day.year in self._provisional
+
+    def ordinal(self, day: date) -> int:
+        """Working days from the start of the calendar up to and including ``day``."""
+        return self._ordinal[self._index(day)]
+
+    def workdays_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        return self.ordinal(end) - self.ordinal(start)
+
+    def nth_workday_after(self, day: date, n: int) -> date:
+        """The n-th working day strictly after ``day`` (n ≥ 1)."""
+        if n < 1:
+            raise ValueError("n must be at least 1")
+        target = self.ordinal(day) + n
+        while len(self._workday_dates) < target:
+            self._extend_through(self._last + timedelta(days=1))
+        return self._workday_dates[target - 1]
+
+    def workday_on_or_after(self, day: date) -> date:
+        return day if self.is_workday(day) else self.nth_workday_after(day, 1)
+
+    def workday_on_or_before(self, day: date) -> date | None:
+        """The last working day up to ``day``, or None before the first one."""
+        k = self.ordinal(day)
+        return self._workday_dates[k - 1] if k else None
+
+    def provisional_years(self) -> set[int]:
+        return set(self._provisional)
+
+
+def due_date(calendar: WorkCalendar, accepted_on: date, workdays: int) -> date:
+    """N working days after acceptance, the acceptance day not counted.
+    N = 0 is the acceptance day itself, or the next working day when
+    accepted on a non-working day."""
+    if workdays < 0:
+        raise ValueError("workdays must not be negative")
+    if workdays == 0:
+        return calendar.workday_on_or_after(accepted_on)
+    return calendar.nth_workday_after(accepted_on, workdays)
+
+
+def suspended_workdays(calendar: WorkCalendar, suspensions: Iterable[Suspension], now: datetime) -> int:
+    """Working days the clock stood still: for each interval, the working
+    days in (start date, end date], an open interval ending now. A
+    suspension that starts and ends on one day costs nothing."""
+    total = 0
+    for interval in suspensions:
+        end = interval.ended_at or now
+        total += max(0, calendar.workdays_between(local_date(interval.started_at), local_date(end)))
+    return total
+
+
+def deadline(
+    calendar: WorkCalendar,
+    accepted_at: datetime,
+    workdays: int,
+    suspensions: Iterable[Suspension] = (),
+    now: datetime | None = None,
+) -> Deadline:
+    """The due date of work accepted at ``accepted_at`` with ``workdays`` to
+    do, moved later by the working days spent suspended."""
+    suspensions = list(suspensions)
+    if any(s.ended_at is None for s in suspensions) and now is None:
+        raise ValueError("an open suspension needs `now`")
+    day = due_date(calendar, local_date(accepted_at), workdays)
+    extra = suspended_workdays(calendar, suspensions, now) if suspensions else 0
+    if extra:
+        day = calendar.nth_workday_after(day, extra)
+    provisional = any(
+        calendar.is_provisional(date(year, 1, 1))
+        for year in range(local_date(accepted_at).year, day.year + 1)
+    )
+    return Deadline(day, end_of_day(day), provisional)
+
+
+def workdays_used(
+    calendar: WorkCalendar, accepted_at: datetime, suspensions: Iterable[Suspension], now: datetime
+) -> int:
+    """Working days since acceptance (acceptance day not counted), suspension excluded."""
+    used = calendar.workdays_between(local_date(accepted_at), local_date(now))
+    return max(0, used - suspended_workdays(calendar, suspensions, now))
+
+
+def workdays_left(calendar: WorkCalendar, due: Deadline, now: datetime) -> int:
+    """Working days from today to the due date: 0 when due today, negative
+    when overdue (by that many working days)."""
+    return calendar.ordinal(due.due_date) - calendar.ordinal(local_date(now))
+
+
+def level(calendar: WorkCalendar, due: Deadline, now: datetime) -> Level:
+    """Overdue once the due day has ended; due within 1 working day when
+    the due date is today or the next working day; otherwise on track."""
+    if now > due.due_at:
+        return Level.overdue
+    if calendar.ordinal(due.due_date) - calendar.ordinal(local_date(now)) <= 1:
+        return Level.due_soon
+    return Level.on_track

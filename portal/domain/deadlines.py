@@ -1,0 +1,91 @@
+"""A case's place on the clock: its due date from acceptance, the service's
+promise and its suspensions; recomputed when the calendar changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.domain.clock import (
+    Deadline,
+    Level,
+    Suspension,
+    WorkCalendar,
+    deadline,
+    level,
+    local_date,
+)
+from portal.domain.events import record_event
+from portal.models import Case, CaseStatus, User
+
+CLOCK_STATUSES = (CaseStatus.accepted, CaseStatus.in_progress, CaseStatus.suspended)
+
+
+def case_deadline(calendar: WorkCalendar, case: Case, now: datetime) -> Deadline:
+    """Promise working days from acceptance, moved by suspended working days."""
+    if case.accepted_at is None:
+        raise ValueError(f"case {case.number} has not been accepted")
+    return deadline(
+        calendar,
+        case.accepted_at,
+        case.service.promise_workdays,
+        [Suspension(s.started_at, s.ended_at) for s in case.suspensions],
+        now,
+    )
+
+
+def case_level(calendar: WorkCalendar, case: Case, now: datetime) -> Level | None:
+    """The level of an open, accepted case (None before acceptance or once closed)."""
+    if case.status not in CLOCK_STATUSES or case.due_at is None:
+        return None
+    return level(calendar, Deadline(local_date(case.due_at), case.due_at, case.due_provisional), now)
+
+
+def refresh_due(
+    session: Session,
+    case: Case,
+    calendar: WorkCalendar,
+    now: datetime,
+    *,
+    actor: User | None = None,
+    reason: str = "",
+) -> bool:
+    """Store the case's current due date; when it moved, record an event
+    with the old and new dates. Returns whether it moved."""
+    new = case_deadline(calendar, case, now)
+    old_at, old_provisional = case.due_at, case.due_provisional
+    if old_at == new.due_at and old_provisional == new.provisional:
+        return False
+    case.due_at = new.due_at
+    case.due_provisional = new.provisional
+    if old_at is not None:
+        record_event(
+            session,
+            case=case,
+            actor=actor,
+            action="due_date_changed",
+            now=now,
+            note=reason,
+            data={
+                "from": old_at.isoformat(),
+                "to": new.due_at.isoformat(),
+                "provisional": new.provisional,
+            },
+        )
+    return True
+
+
+def recompute_open_cases(
+    session: Session, calendar: WorkCalendar, now: datetime, *, actor: User | None, reason: str
+) -> int:
+    """After a calendar change: refresh every case on the clock; returns how many moved."""
+    cases = session.scalars(
+        select(Case)
+        .where(Case.status.in_(CLOCK_STATUSES), Case.accepted_at.is_not(None))
+        .options(selectinload(Case.service), selectinload(Case.suspensions))
+    ).all()
+    moved = sum(refresh_due(session, case, calendar, now, actor=actor, reason=reason) for case in cases)
+    session.flush()
+    return moved

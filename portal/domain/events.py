@@ -1,0 +1,42 @@
+"""Writing events: the append-only history of cases and of the calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from portal.models import Case, Event, User
+
+SYSTEM = "system"
+
+
+def record_event(
+    session: Session,
+    *,
+    action: str,
+    now: datetime,
+    actor: User | None = None,
+    case: Case | None = None,
+    subject: str = "case",
+    from_status: str | None = None,
+    to_status: str | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> Event:
+    """Add an event in the caller's transaction; ``actor`` None means the system."""
+    event = Event(
+        case_id=case.id if case is not None else None,
+        subject=subject,
+        actor_id=actor.id if actor is not None else None,
+        actor_role=actor.role.value if actor is not None else SYSTEM,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+        created_at=now,
+    )
+    session.add(event)
+    return event

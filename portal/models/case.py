@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base
+from portal.models.catalog import Service
+from portal.models.enums import CaseStatus, Channel, County, constrained
+from portal.models.types import UTCDateTime
+from portal.models.user import User
+
+
+class Case(Base):
+    """One application (办件), from submission to delivery."""
+
+    __tablename__ = "case_record"
+    __table_args__ = (
+        Index("ix_case_status_receiving", "status", "receiving_county"),
+        Index("ix_case_applicant", "applicant_user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    query_code: Mapped[str] = mapped_column(String(6))
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    service: Mapped[Service] = relationship()
+    channel: Mapped[Channel] = mapped_column(constrained(Channel, "channel"))
+    receiving_county: Mapped[County] = mapped_column(constrained(County, "county"))
+    status: Mapped[CaseStatus] = mapped_column(constrained(CaseStatus, "case_status"))
+
+    applicant_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    applicant_user: Mapped[User | None] = relationship(foreign_keys=[applicant_user_id])
+    applicant_name: Mapped[str] = mapped_column(String(50))
+    applicant_id_number: Mapped[str] = mapped_column(String(18))
+    applicant_mobile: Mapped[str] = mapped_column(String(11))
+    # Facts routing needs: "changshan", "yushan" or "elsewhere" (+ province).
+    hukou_county: Mapped[str] = mapped_column(String(12))
+    hukou_province: Mapped[str] = mapped_column(String(20), default="")
+    residence_county: Mapped[str] = mapped_column(String(12))
+    residence_province: Mapped[str] = mapped_column(String(20), default="")
+    business_county: Mapped[str | None] = mapped_column(String(12))
+    business_province: Mapped[str] = mapped_column(String(20), default="")
+    form_data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    identity_checked: Mapped[bool] = mapped_column(Boolean, default=False)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    suspensions: Mapped[list["CaseSuspension"]] = relationship(
+        back_populates="case", order_by="CaseSuspension.started_at", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Case {self.number} {self.status.value}>"
+
+
+class CaseSuspension(Base):
+    """An interval of a special procedure (特别程序) during which the clock stops."""
+
+    __tablename__ = "case_suspension"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id", ondelete="CASCADE"), index=True)
+    case: Mapped[Case] = relationship(back_populates="suspensions")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

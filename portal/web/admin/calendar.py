@@ -1,0 +1,103 @@
+"""The administrator's calendar page: a year's holidays and make-up days,
+its status, corrections of single days and the official schedule import."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.db import db
+from portal.domain import DomainError
+from portal.domain.calendar import correct_day, import_schedule, parse_schedule, year_overview
+from portal.domain.clock import local_date
+from portal.models import Role
+from portal.security import role_required
+from portal.web.admin.forms import CorrectDayForm, ImportScheduleForm
+from portal.web.admin.views import bp
+from portal.web.forms import attach_error
+
+MAX_SCHEDULE_BYTES = 256 * 1024
+
+
+def _year_arg() -> int:
+    today = local_date(datetime.now(timezone.utc))
+    try:
+        year = int(request.args.get("year", today.year))
+    except ValueError:
+        return today.year
+    return year if 2000 <= year <= 2100 else today.year
+
+
+def _render(year: int, correct_form=None, import_form=None, status=200):
+    return (
+        render_template(
+            "admin/calendar.html",
+            overview=year_overview(db.session, year),
+            correct_form=correct_form or CorrectDayForm(),
+            import_form=import_form or ImportScheduleForm(),
+        ),
+        status,
+    )
+
+
+@bp.get("/calendar")
+@role_required(Role.admin)
+def calendar():
+    return _render(_year_arg())
+
+
+@bp.post("/calendar/day")
+@role_required(Role.admin)
+def correct_calendar_day():
+    form = CorrectDayForm()
+    if form.validate_on_submit():
+        try:
+            moved = correct_day(
+                db.session, form.day.data, form.workday.data == "1", form.name.data or "",
+                form.reason.data, current_user, datetime.now(timezone.utc),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(day)s corrected. Open cases whose due date moved: %(n)d.", day=form.day.data.isoformat(), n=moved), "success")
+            return redirect(url_for("admin.calendar", year=form.day.data.year))
+    year = form.day.data.year if form.day.data else _year_arg()
+    return _render(year, correct_form=form, status=400)
+
+
+@bp.post("/calendar/import")
+@role_required(Role.admin)
+def import_calendar():
+    form = ImportScheduleForm()
+    if form.validate_on_submit():
+        upload = form.schedule.data
+        raw = upload.read(MAX_SCHEDULE_BYTES + 1)
+        try:
+            if len(raw) > MAX_SCHEDULE_BYTES:
+                raise DomainError(_("The file is larger than 256 KB; a year's schedule is much smaller."), "schedule")
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise DomainError(_("The file must be UTF-8 text (CSV or JSON)."), "schedule")
+            schedule = parse_schedule(text, upload.filename or "")
+            report = import_schedule(db.session, schedule, current_user, datetime.now(timezone.utc))
+        except DomainError as error:
+            db.session.rollback()
+            error.field = "schedule"
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Official schedule loaded for %(years)s (%(days)d days listed). Open cases whose due date moved: %(n)d.",
+                    years=", ".join(str(y) for y in report.years), days=report.days, n=report.cases_moved,
+                ),
+                "success",
+            )
+            return redirect(url_for("admin.calendar", year=report.years[0]))
+    return _render(_year_arg(), import_form=form, status=400)
