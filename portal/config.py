@@ -39,6 +39,8 @@ SETTINGS = (
         "where login attempts are counted, e.g. redis://127.0.0.1:6379/0",
     ),
     Setting("PORTAL_MAX_REQUEST_MB", "32", "largest request body accepted, in MB"),
+    Setting("PORTAL_MAX_UPLOAD_MB", "10", "largest single uploaded file, in MB"),
+    Setting("PORTAL_UPLOAD_FOLDER", "instance/uploads", "where uploaded materials are stored"),
     Setting("PORTAL_LOGIN_LIMIT", "10 per minute", "login attempts allowed per address and per account"),
     Setting("PORTAL_DEBUG", "0", "1 turns on Flask debug mode; refused in production"),
 )
@@ -95,12 +97,15 @@ def load_config(instance_path: str, environ=None) -> dict:
     if production and (debug or _env("FLASK_DEBUG", environ) in ("1", "true")):
         raise ConfigError("debug mode is refused in production")
     max_mb = int(_env("PORTAL_MAX_REQUEST_MB", environ) or 32)
+    upload_mb = int(_env("PORTAL_MAX_UPLOAD_MB", environ) or 10)
     return {
         "PORTAL_ENV": env,
         "DEBUG": debug,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": _database_url(instance, environ),
         "MAX_CONTENT_LENGTH": max_mb * 1024 * 1024,
+        "PORTAL_MAX_UPLOAD_BYTES": upload_mb * 1024 * 1024,
+        "PORTAL_UPLOAD_FOLDER": _env("PORTAL_UPLOAD_FOLDER", environ) or str(instance / "uploads"),
         "RATELIMIT_STORAGE_URI": _env("PORTAL_RATELIMIT_STORAGE_URL", environ) or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "PORTAL_LOGIN_LIMIT": _env("PORTAL_LOGIN_LIMIT", environ) or "10 per minute",

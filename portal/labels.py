@@ -7,6 +7,10 @@ COUNTIES = {
     "yushan": _l("Yushan County, Jiangxi"),
 }
 COUNTY_SHORT = {"changshan": _l("Changshan"), "yushan": _l("Yushan")}
+GOVERNMENTS = {
+    "changshan": _l("Changshan County People's Government"),
+    "yushan": _l("Yushan County People's Government"),
+}
 WINDOWS = {
     "changshan": _l("Changshan window"),
     "yushan": _l("Yushan window"),
@@ -96,3 +100,63 @@ def promise_words(workdays: int) -> str:
     if workdays == 0:
         return gettext("the same working day")
     return ngettext("%(num)d working day", "%(num)d working days", workdays)
+
+
+# Provincial-level divisions, for household registration or residence
+# outside the two counties: (value stored, English label).
+PROVINCES = (
+    ("北京市", "Beijing"), ("天津市", "Tianjin"), ("河北省", "Hebei"), ("山西省", "Shanxi"),
+    ("内蒙古自治区", "Inner Mongolia"), ("辽宁省", "Liaoning"), ("吉林省", "Jilin"),
+    ("黑龙江省", "Heilongjiang"), ("上海市", "Shanghai"), ("江苏省", "Jiangsu"), ("浙江省", "Zhejiang"),
+    ("安徽省", "Anhui"), ("福建省", "Fujian"), ("江西省", "Jiangxi"), ("山东省", "Shandong"),
+    ("河南省", "Henan"), ("湖北省", "Hubei"), ("湖南省", "Hunan"), ("广东省", "Guangdong"),
+    ("广西壮族自治区", "Guangxi"), ("海南省", "Hainan"), ("重庆市", "Chongqing"), ("四川省", "Sichuan"),
+    ("贵州省", "Guizhou"), ("云南省", "Yunnan"), ("西藏自治区", "Tibet"), ("陕西省", "Shaanxi"),
+    ("甘肃省", "Gansu"), ("青海省", "Qinghai"), ("宁夏回族自治区", "Ningxia"),
+    ("新疆维吾尔自治区", "Xinjiang"), ("香港特别行政区", "Hong Kong"), ("澳门特别行政区", "Macao"),
+    ("台湾省", "Taiwan"),
+)
+PLACES = {
+    "changshan": _l("Changshan County, Zhejiang"),
+    "yushan": _l("Yushan County, Jiangxi"),
+    "elsewhere": _l("Elsewhere"),
+}
+CASE_STATUSES = {
+    "submitted": _l("Received, awaiting the window's check"),
+    "correction_requested": _l("Correction requested"),
+    "accepted": _l("Accepted"),
+    "refused_intake": _l("Not accepted"),
+    "in_progress": _l("Being handled"),
+    "suspended": _l("Special procedure (clock stopped)"),
+    "completed": _l("Completed"),
+    "refused": _l("Refused"),
+    "delivered": _l("Result delivered"),
+    "withdrawn": _l("Withdrawn"),
+}
+CHANNELS = {"online": _l("Online"), "counter": _l("At the window")}
+EVENT_ACTIONS = {
+    "submit": _l("Application received"),
+    "request_correction": _l("Correction requested"),
+    "resubmit": _l("Corrected and resubmitted"),
+    "accept": _l("Accepted by the window"),
+    "refuse_intake": _l("Not accepted by the window"),
+    "withdraw": _l("Withdrawn by the applicant"),
+    "start": _l("Handling started"),
+    "suspend": _l("Special procedure started"),
+    "resume": _l("Special procedure ended"),
+    "complete": _l("Completed"),
+    "refuse": _l("Refused"),
+    "deliver": _l("Result delivered"),
+    "due_date_changed": _l("Due date changed"),
+}
+NOTICE_KINDS = {
+    "acceptance": _l("Notice of acceptance"),
+    "acceptance_pending": _l("Notice of acceptance with materials to follow"),
+    "correction": _l("Notice of correction"),
+    "refusal": _l("Notice of non-acceptance"),
+}
+LEVELS = {
+    "on_track": _l("On track"),
+    "due_soon": _l("Due within 1 working day"),
+    "overdue": _l("Overdue"),
+}

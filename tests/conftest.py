@@ -30,9 +30,13 @@ from tests.pages import PageClient
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
+UPLOADS = None
+
+
 def _test_config(database_url: str) -> dict:
     return {
         "TESTING": True,
+        "PORTAL_UPLOAD_FOLDER": UPLOADS,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "ARGON2_PARAMETERS": FAST_ARGON2,
         "SERVER_NAME": None,
@@ -41,6 +45,8 @@ def _test_config(database_url: str) -> dict:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
+    global UPLOADS
+    UPLOADS = str(tmp_path_factory.mktemp("uploads"))
     return test_database_url() or f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.sqlite3'}"
 
 

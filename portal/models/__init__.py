@@ -3,14 +3,20 @@ every table on ``Base.metadata`` (Alembic and the tests rely on that)."""
 
 from portal.models.agency import Agency
 from portal.models.calendar import CalendarDay, CalendarYear
-from portal.models.case import Case, CaseSuspension
+from portal.models.case import Case, CaseInvolvement, CaseSuspension
 from portal.models.catalog import Service
 from portal.models.enums import CaseStatus, County, Department, Role
 from portal.models.event import Event
+from portal.models.intake import ApplicationDraft, CaseFile, CaseNotice, CaseSequence
 from portal.models.user import User
 
 __all__ = [
     "Agency",
+    "ApplicationDraft",
+    "CaseFile",
+    "CaseInvolvement",
+    "CaseNotice",
+    "CaseSequence",
     "CalendarDay",
     "CalendarYear",
     "Case",

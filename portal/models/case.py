@@ -78,3 +78,13 @@ class CaseSuspension(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CaseInvolvement(Base):
+    """A county whose agencies act on the case (its routing resolved against
+    the case's facts) or whose window received it: its clerks may see it."""
+
+    __tablename__ = "case_involvement"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id", ondelete="CASCADE"), primary_key=True)
+    county: Mapped[County] = mapped_column(constrained(County, "county"), primary_key=True)

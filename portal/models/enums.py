@@ -137,3 +137,10 @@ CLOSED_STATUSES = frozenset(
 class Channel(str, enum.Enum):
     online = "online"
     counter = "counter"
+
+
+class NoticeKind(str, enum.Enum):
+    acceptance = "acceptance"  # 受理通知书
+    acceptance_pending = "acceptance_pending"  # 容缺受理通知书
+    correction = "correction"  # 补正告知书
+    refusal = "refusal"  # 不予受理通知书

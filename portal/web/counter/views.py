@@ -1,15 +1,181 @@
-from flask import Blueprint, render_template
+"""The window: the clerk's desk and the intake decision on each case."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms.fields.choices import SelectChoice
 
 from portal.db import db
+from portal.domain import DomainError
+from portal.domain.access import find_visible_case, may_decide
+from portal.domain.catalog import CatalogFilter, list_services
+from portal.domain.clock import WorkCalendar
+from portal.domain.desk import minutes_waiting, window_queue
+from portal.domain.intake import accept_case, accept_with_pending, refuse_intake, request_correction
 from portal.domain.staff import window_overview
-from portal.models import Role
+from portal.i18n import localized
+from portal.models import CaseStatus, Role
 from portal.security import role_required
+from portal.web.counter.forms import AcceptForm, PendingForm, QueueFilterForm, RefuseForm
+from portal.web.forms import attach_error
 
 bp = Blueprint("counter", __name__, url_prefix="/counter")
+PER_PAGE = 20
+CONCURRENT = "Someone else changed this case a moment ago. Reload the page to see where it stands."
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 @bp.get("/")
 @role_required(Role.clerk)
 def index():
-    return render_template("counter/index.html", **window_overview(db.session, current_user))
+    services = list_services(db.session, CatalogFilter())
+    form = QueueFilterForm(request.args, meta={"csrf": False})
+    form.service.choices = [SelectChoice("", _("All services"))] + [SelectChoice(s.code, localized(s, "name")) for s in services]
+    status, service_code = "waiting", None
+    if form.validate():
+        status, service_code = form.status.data or "waiting", form.service.data or None
+    page = db.paginate(window_queue(current_user, status, service_code), per_page=PER_PAGE, error_out=False)
+    now = _now()
+    return render_template(
+        "counter/index.html",
+        form=form,
+        page=page,
+        waited={case.id: minutes_waiting(case, now) for case in page.items},
+        **window_overview(db.session, current_user),
+    )
+
+
+def _decidable_case(number: str):
+    case = find_visible_case(db.session, current_user, number)
+    if case is None or not may_decide(current_user, case):
+        abort(404)
+    return case
+
+
+def _pending_form(case):
+    form = PendingForm()
+    form.pending.choices = [SelectChoice(m["code"], localized(m, "name")) for m in case.service.materials]
+    return form
+
+
+def _render_decision(case, status=200, **forms):
+    forms.setdefault("accept_form", AcceptForm())
+    forms.setdefault("pending_form", _pending_form(case))
+    forms.setdefault("refuse_form", RefuseForm())
+    forms.setdefault("correction_errors", {})
+    forms.setdefault("correction_chosen", {})
+    return render_template("counter/decide.html", case=case, **forms), status
+
+
+@bp.get("/cases/<number>/decide")
+@role_required(Role.clerk)
+def decide(number: str):
+    case = _decidable_case(number)
+    if case.status is not CaseStatus.submitted:
+        flash(_("This case is not waiting for a decision."), "info")
+        return redirect(url_for("cases.detail", number=number))
+    return _render_decision(case)
+
+
+def _apply(case, decide_fn, success: str):
+    """Run one decision; commit once or roll back whole. A case that is no
+    longer waiting (another clerk decided first) goes back to its page."""
+    try:
+        notice = decide_fn()
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(_(CONCURRENT), "error")
+        return redirect(url_for("cases.detail", number=case.number))
+    except DomainError as error:
+        if error.field not in ("status", "actor"):
+            raise
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("cases.detail", number=case.number))
+    flash(success, "success")
+    return redirect(url_for("cases.notice", number=case.number, notice_id=notice.id))
+
+
+@bp.post("/cases/<number>/accept")
+@role_required(Role.clerk)
+def accept(number: str):
+    case = _decidable_case(number)
+    form = AcceptForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        return _apply(case, lambda: accept_case(db.session, case, current_user, _now(), WorkCalendar.load(db.session)), _("The case is accepted; the clock has started."))
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("cases.detail", number=number))
+
+
+@bp.post("/cases/<number>/accept-pending")
+@role_required(Role.clerk)
+def accept_pending(number: str):
+    case = _decidable_case(number)
+    form = _pending_form(case)
+    if form.validate_on_submit():
+        try:
+            return _apply(
+                case,
+                lambda: accept_with_pending(
+                    db.session, case, current_user, _now(), WorkCalendar.load(db.session),
+                    form.pending.data, form.follow_up_by.data,
+                ),
+                _("The case is accepted with materials to follow; the clock has started."),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+    return _render_decision(case, 400, pending_form=form)
+
+
+@bp.post("/cases/<number>/correction")
+@role_required(Role.clerk)
+def correction(number: str):
+    case = _decidable_case(number)
+    form = AcceptForm()  # carries the CSRF check
+    chosen = {key: request.form.get(f"reason-{key}", "") for key in request.form.getlist("item")}
+    errors = {}
+    if form.validate_on_submit():
+        try:
+            return _apply(
+                case,
+                lambda: request_correction(db.session, case, current_user, _now(), chosen),
+                _("The correction notice has been issued."),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            errors[error.field or "items"] = error.message
+    else:
+        abort(400)
+    return _render_decision(case, 400, correction_errors=errors, correction_chosen=chosen)
+
+
+@bp.post("/cases/<number>/refuse")
+@role_required(Role.clerk)
+def refuse(number: str):
+    case = _decidable_case(number)
+    form = RefuseForm()
+    if form.validate_on_submit():
+        try:
+            return _apply(
+                case,
+                lambda: refuse_intake(db.session, case, current_user, _now(), form.reason.data),
+                _("The notice of non-acceptance has been issued."),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+    return _render_decision(case, 400, refuse_form=form)

@@ -1,7 +1,10 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
-from portal.models import Role
+from portal.db import db
+from portal.domain.access import visible_cases
+from portal.models import Case, Role
 from portal.security import role_required
 
 bp = Blueprint("resident", __name__, url_prefix="/resident")
@@ -10,4 +13,7 @@ bp = Blueprint("resident", __name__, url_prefix="/resident")
 @bp.get("/")
 @role_required(Role.resident)
 def index():
-    return render_template("resident/index.html", user=current_user)
+    cases = db.session.scalars(
+        visible_cases(current_user).options(selectinload(Case.service)).order_by(Case.submitted_at.desc())
+    ).all()
+    return render_template("resident/index.html", user=current_user, cases=cases)

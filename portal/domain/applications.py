@@ -1,0 +1,165 @@
+"""Applying once: a draft collects the answers and the materials, the
+applicant reviews it, and the final submit turns it into exactly one case
+(the draft's token is the case's idempotency key, unique in the database)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.domain import DomainError
+from portal.domain.lifecycle import open_case
+from portal.domain.numbering import new_query_code, next_case_number
+from portal.domain.routing import involved_counties
+from portal.domain.uploads import CheckedFile, FileWrites
+from portal.models import (
+    ApplicationDraft,
+    Case,
+    CaseFile,
+    CaseInvolvement,
+    County,
+    Service,
+    User,
+)
+from portal.models.enums import Channel
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def case_for_token(session: Session, token: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.idempotency_key == token))
+
+
+def find_draft(session: Session, token: str, owner: User) -> ApplicationDraft | None:
+    return session.scalar(
+        select(ApplicationDraft).where(ApplicationDraft.token == token, ApplicationDraft.owner_id == owner.id)
+    )
+
+
+def save_draft(
+    session: Session,
+    *,
+    token: str,
+    owner: User,
+    service: Service,
+    channel: Channel,
+    answers: dict[str, Any],
+    now: datetime,
+) -> ApplicationDraft:
+    """Create or update the draft this form rendering belongs to."""
+    if not token or len(token) > 64:
+        raise DomainError(_l("This form has expired. Open the service again and resend it."))
+    draft = find_draft(session, token, owner)
+    if draft is None:
+        if session.scalar(select(ApplicationDraft.id).where(ApplicationDraft.token == token)):
+            raise DomainError(_l("This form has expired. Open the service again and resend it."))
+        draft = ApplicationDraft(token=token, owner=owner, service=service, channel=channel, created_at=now)
+        session.add(draft)
+    elif draft.service_id != service.id:
+        raise DomainError(_l("This form belongs to another service."))
+    draft.answers = answers
+    draft.updated_at = now
+    session.flush()
+    return draft
+
+
+def current_files(files: list[CaseFile]) -> dict[str, CaseFile]:
+    """The latest, not replaced, file for each material."""
+    return {f.material_code: f for f in sorted(files, key=lambda f: f.id) if f.replaced_at is None}
+
+
+def attach_file(
+    session: Session,
+    writes: FileWrites,
+    checked: CheckedFile,
+    material_code: str,
+    actor: User,
+    now: datetime,
+    *,
+    draft: ApplicationDraft | None = None,
+    case: Case | None = None,
+) -> CaseFile:
+    """Store a checked file for a material, replacing the previous one."""
+    owner_files = draft.files if draft is not None else case.files
+    for previous in owner_files:
+        if previous.material_code == material_code and previous.replaced_at is None:
+            previous.replaced_at = now
+    stored_name, digest = writes.store(checked.data)
+    record = CaseFile(
+        draft=draft,
+        case=case,
+        material_code=material_code,
+        filename=checked.filename,
+        stored_name=stored_name,
+        content_type=checked.content_type,
+        size=len(checked.data),
+        sha256=digest,
+        uploaded_by_id=actor.id,
+        uploaded_at=now,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def missing_materials(service: Service, files: list[CaseFile]) -> list[dict]:
+    have = current_files(files)
+    return [m for m in service.materials if m["required"] and m["code"] not in have]
+
+
+def submit_draft(session: Session, draft: ApplicationDraft, actor: User, now: datetime) -> tuple[Case, bool]:
+    """Turn the draft into a case. Returns (case, created); a repeat of the
+    same submit returns the case the first one created."""
+    existing = case_for_token(session, draft.token)
+    if existing is not None:
+        return existing, False
+    missing = missing_materials(draft.service, draft.files)
+    if missing:
+        raise DomainError(_l("Some required materials are missing. Go back and upload them."), "materials")
+    answers = draft.answers
+    applicant = answers["applicant"]
+    county = County(answers["receiving_county"])
+    case = Case(
+        number=next_case_number(session, county, now),
+        query_code=new_query_code(),
+        service=draft.service,
+        channel=draft.channel,
+        receiving_county=county,
+        applicant_user_id=applicant.get("user_id"),
+        applicant_name=applicant["name"],
+        applicant_id_number=applicant["id_number"],
+        applicant_mobile=applicant["mobile"],
+        hukou_county=answers["hukou_county"],
+        hukou_province=answers.get("hukou_province", ""),
+        residence_county=answers["residence_county"],
+        residence_province=answers.get("residence_province", ""),
+        business_county=answers.get("business_county"),
+        business_province=answers.get("business_province", ""),
+        form_data=answers.get("fields", {}),
+        created_by_id=actor.id,
+        identity_checked=bool(answers.get("identity_checked")),
+        idempotency_key=draft.token,
+        submitted_at=now,
+    )
+    try:
+        with session.begin_nested():
+            open_case(session, case, actor, now)
+    except IntegrityError:
+        # The same submit arrived twice at once; the other one won.
+        return case_for_token(session, draft.token), False
+    for county_involved in involved_counties(case):
+        session.add(CaseInvolvement(case_id=case.id, county=county_involved))
+    for file in list(draft.files):
+        file.case = case
+        file.draft = None
+    session.delete(draft)
+    session.flush()
+    return case, True

@@ -1,0 +1,34 @@
+"""The clerk's desk: cases waiting for the window's decision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from portal.models import Case, CaseStatus, Service, User
+
+QUEUE_STATUSES = {
+    "waiting": (CaseStatus.submitted,),
+    "correction": (CaseStatus.correction_requested,),
+    "accepted": (CaseStatus.accepted, CaseStatus.in_progress, CaseStatus.suspended),
+    "closed": (CaseStatus.refused_intake, CaseStatus.withdrawn, CaseStatus.completed, CaseStatus.refused, CaseStatus.delivered),
+}
+
+
+def window_queue(clerk: User, status: str = "waiting", service_code: str | None = None) -> Select:
+    """Cases received at the clerk's window, oldest first."""
+    query = (
+        select(Case)
+        .where(Case.receiving_county == clerk.window_county, Case.status.in_(QUEUE_STATUSES[status]))
+        .options(selectinload(Case.service))
+        .order_by(Case.submitted_at, Case.id)
+    )
+    if service_code:
+        query = query.join(Case.service).where(Service.code == service_code)
+    return query
+
+
+def minutes_waiting(case: Case, now: datetime) -> int:
+    return max(0, int((now - case.submitted_at).total_seconds() // 60))

@@ -1,0 +1,156 @@
+"""The window's decision on a submitted case (形式审查) and the applicant's
+answers to it: accept, accept with items pending, request correction once
+listing everything, refuse intake; resubmit a correction; withdraw."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from portal.domain import DomainError
+from portal.domain.applications import attach_file, current_files
+from portal.domain.clock import WorkCalendar, local_date
+from portal.domain.deadlines import refresh_due
+from portal.domain.lifecycle import transition
+from portal.domain.uploads import CheckedFile, FileWrites
+from portal.models import Case, CaseNotice, User
+from portal.models.enums import NoticeKind
+
+REASON_MAX = 500
+
+
+def _notice(session: Session, case: Case, kind: NoticeKind, actor: User, now: datetime, **fields) -> CaseNotice:
+    notice = CaseNotice(case=case, kind=kind, issued_by=actor, issued_at=now, **fields)
+    session.add(notice)
+    session.flush()
+    return notice
+
+
+def _reason(text: str, field: str = "reason") -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_l("Give the reason."), field)
+    if len(text) > REASON_MAX:
+        raise DomainError(_l("Use at most %(n)d characters.", n=REASON_MAX), field)
+    return text
+
+
+def accept_case(session: Session, case: Case, clerk: User, now: datetime, calendar: WorkCalendar) -> CaseNotice:
+    """受理: the clock starts now; the due date is stored."""
+    transition(session, case, "accept", clerk, now)
+    refresh_due(session, case, calendar, now)
+    return _notice(session, case, NoticeKind.acceptance, clerk, now)
+
+
+def accept_with_pending(
+    session: Session,
+    case: Case,
+    clerk: User,
+    now: datetime,
+    calendar: WorkCalendar,
+    material_codes: list[str],
+    follow_up_by: date | None,
+) -> CaseNotice:
+    """容缺受理: accept now; named non-key materials follow by a date."""
+    known = {m["code"]: m for m in case.service.materials}
+    if not material_codes:
+        raise DomainError(_l("Choose the materials that may follow later."), "pending")
+    unknown = [code for code in material_codes if code not in known]
+    if unknown:
+        raise DomainError(_l("Choose materials of this service."), "pending")
+    if follow_up_by is None or follow_up_by <= local_date(now):
+        raise DomainError(_l("Give a date after today by which the materials must follow."), "follow_up_by")
+    items = [{"kind": "material", "key": code, "name_zh": known[code]["name_zh"], "name_en": known[code]["name_en"]} for code in material_codes]
+    transition(session, case, "accept", clerk, now, data={"pending": material_codes, "follow_up_by": follow_up_by.isoformat()})
+    refresh_due(session, case, calendar, now)
+    return _notice(session, case, NoticeKind.acceptance_pending, clerk, now, items=items, follow_up_by=follow_up_by)
+
+
+def correction_items(case: Case, chosen: dict[str, str]) -> list[dict]:
+    """Validate the items of a correction notice: ``chosen`` maps
+    ``field:<name>`` / ``material:<code>`` to the reason."""
+    fields = {f["name"]: f for f in case.service.fields}
+    materials = {m["code"]: m for m in case.service.materials}
+    items = []
+    for key, reason in chosen.items():
+        kind, _, name = key.partition(":")
+        source = fields if kind == "field" else materials if kind == "material" else None
+        if source is None or name not in source:
+            raise DomainError(_l("Choose items of this application."), "items")
+        entry = source[name]
+        items.append(
+            {
+                "kind": kind,
+                "key": name,
+                "name_zh": entry.get("label_zh") or entry.get("name_zh"),
+                "name_en": entry.get("label_en") or entry.get("name_en"),
+                "reason": _reason(reason, f"reason-{kind}-{name}"),
+            }
+        )
+    if not items:
+        raise DomainError(_l("Choose at least one item to correct, each with its reason."), "items")
+    return items
+
+
+def request_correction(session: Session, case: Case, clerk: User, now: datetime, chosen: dict[str, str]) -> CaseNotice:
+    """补正: one notice listing everything missing or wrong; the clock has not started."""
+    items = correction_items(case, chosen)
+    transition(session, case, "request_correction", clerk, now, data={"items": [i["key"] for i in items]})
+    return _notice(session, case, NoticeKind.correction, clerk, now, items=items)
+
+
+def refuse_intake(session: Session, case: Case, clerk: User, now: datetime, reason: str) -> CaseNotice:
+    """不予受理: the reason is written on the notice with the applicant's appeal rights."""
+    reason = _reason(reason)
+    transition(session, case, "refuse_intake", clerk, now, note=reason)
+    return _notice(session, case, NoticeKind.refusal, clerk, now, reason=reason)
+
+
+def open_correction(case: Case) -> CaseNotice | None:
+    notices = [n for n in case.notices if n.kind is NoticeKind.correction and n.answered_at is None]
+    return notices[-1] if notices else None
+
+
+def resubmit_correction(
+    session: Session,
+    case: Case,
+    actor: User,
+    now: datetime,
+    writes: FileWrites,
+    field_values: dict[str, object],
+    uploads: dict[str, CheckedFile],
+) -> None:
+    """The applicant answers the notice: only the named fields change, and
+    every named material gets a new file. The case returns to the window."""
+    notice = open_correction(case)
+    if notice is None:
+        raise DomainError(_l("This case has no open correction notice."), "status")
+    named_fields = {i["key"] for i in notice.items if i["kind"] == "field"}
+    named_materials = {i["key"] for i in notice.items if i["kind"] == "material"}
+    changed_elsewhere = [
+        name for name, value in field_values.items()
+        if name not in named_fields and value != case.form_data.get(name)
+    ]
+    if changed_elsewhere or set(uploads) - named_materials:
+        raise DomainError(_l("Only the items listed in the correction notice can be changed."), "items")
+    missing = sorted(named_materials - set(uploads))
+    if missing:
+        raise DomainError(_l("Upload a new file for every material listed in the notice."), f"material-{missing[0]}")
+    data = dict(case.form_data)
+    for name in named_fields:
+        data[name] = field_values.get(name, data.get(name))
+    case.form_data = data
+    for code, checked in uploads.items():
+        attach_file(session, writes, checked, code, actor, now, case=case)
+    notice.answered_at = now
+    transition(session, case, "resubmit", actor, now, data={"items": sorted(named_fields | named_materials)})
+
+
+def withdraw_case(session: Session, case: Case, actor: User, now: datetime, reason: str) -> None:
+    transition(session, case, "withdraw", actor, now, note=_reason(reason))
+
+
+def files_by_material(case: Case) -> dict:
+    return current_files(case.files)

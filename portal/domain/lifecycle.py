@@ -1,0 +1,136 @@
+"""The case lifecycle: which status changes exist, who may make each, and
+the event each leaves. Nothing else assigns ``Case.status``.
+
+    submitted ──► correction_requested ──► submitted        (补正, clock not started)
+    submitted ──► accepted ──► in_progress ⇄ suspended     (受理 starts the clock)
+    submitted ──► refused_intake                            (不予受理)
+    in_progress / suspended ──► completed | refused ──► delivered
+    any open status before completion ──► withdrawn
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from portal.domain import DomainError
+from portal.domain.events import record_event
+from portal.models import Case, CaseStatus, Role, User
+
+S = CaseStatus
+APPLICANT = "applicant"  # the resident who owns the case
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    source: S
+    target: S
+    actors: frozenset[str]  # role values, APPLICANT or SYSTEM
+
+
+def _t(action: str, source: S, target: S, *actors: str) -> Transition:
+    return Transition(action, source, target, frozenset(actors))
+
+
+CLERK, OFFICER = Role.clerk.value, Role.officer.value
+
+TRANSITIONS = (
+    _t("request_correction", S.submitted, S.correction_requested, CLERK),
+    _t("resubmit", S.correction_requested, S.submitted, APPLICANT, CLERK),
+    _t("accept", S.submitted, S.accepted, CLERK),
+    _t("refuse_intake", S.submitted, S.refused_intake, CLERK),
+    _t("start", S.accepted, S.in_progress, SYSTEM, OFFICER),
+    _t("suspend", S.in_progress, S.suspended, OFFICER, SYSTEM),
+    _t("resume", S.suspended, S.in_progress, OFFICER, SYSTEM),
+    _t("complete", S.in_progress, S.completed, OFFICER, SYSTEM),
+    _t("refuse", S.in_progress, S.refused, OFFICER, SYSTEM),
+    _t("deliver", S.completed, S.delivered, CLERK),
+    _t("deliver", S.refused, S.delivered, CLERK),
+    *(
+        _t("withdraw", source, S.withdrawn, APPLICANT, CLERK)
+        for source in (S.submitted, S.correction_requested, S.accepted, S.in_progress, S.suspended)
+    ),
+)
+_BY_KEY = {(t.action, t.source): t for t in TRANSITIONS}
+
+NOT_WAITING = _l("This case is no longer in a state that allows this. Reload the page to see where it stands.")
+
+
+def allowed_actions(case: Case) -> set[str]:
+    return {t.action for t in TRANSITIONS if t.source is case.status}
+
+
+def _actor_kind(case: Case, actor: User | None) -> str:
+    if actor is None:
+        return SYSTEM
+    if actor.role is Role.resident:
+        return APPLICANT if case.applicant_user_id == actor.id else "other"
+    return actor.role.value
+
+
+def _may_act(case: Case, actor: User | None, transition: Transition) -> bool:
+    kind = _actor_kind(case, actor)
+    if kind not in transition.actors:
+        return False
+    if kind == CLERK:
+        # Intake decisions belong to the window that received the case.
+        return actor.window_county == case.receiving_county
+    return True
+
+
+def transition(
+    session: Session,
+    case: Case,
+    action: str,
+    actor: User | None,
+    now: datetime,
+    *,
+    note: str = "",
+    data: dict | None = None,
+) -> Case:
+    """Apply ``action`` to ``case`` for ``actor`` (None: the system), set the
+    timestamps the new status implies, and record the event. Raises
+    DomainError when the case is not in a status that allows the action or
+    the actor may not take it."""
+    step = _BY_KEY.get((action, case.status))
+    if step is None:
+        raise DomainError(NOT_WAITING, "status")
+    if not _may_act(case, actor, step):
+        raise DomainError(_l("Your account may not do this to this case."), "actor")
+    previous = case.status
+    case.status = step.target
+    if step.target is S.accepted:
+        case.accepted_at = now
+    if step.target in (S.refused_intake, S.completed, S.refused, S.withdrawn):
+        case.closed_at = now
+    record_event(
+        session,
+        case=case,
+        actor=actor,
+        action=action,
+        from_status=previous.value,
+        to_status=step.target.value,
+        note=note,
+        data=data,
+        now=now,
+    )
+    session.flush()
+    return case
+
+
+def open_case(session: Session, case: Case, actor: User | None, now: datetime, note: str = "") -> Case:
+    """Give a new case its first status, submitted (已接件), and its first event."""
+    case.status = S.submitted
+    case.submitted_at = now
+    session.add(case)
+    session.flush()
+    record_event(
+        session, case=case, actor=actor, action="submit", to_status=S.submitted.value, note=note, now=now,
+        data={"channel": case.channel.value, "window": case.receiving_county.value},
+    )
+    return case

@@ -1,0 +1,63 @@
+"""Resolving a service's routing plan against a case's facts.
+
+A step's county selector names where it acts: ``residence``, ``hukou``,
+``business`` (the applicant's facts), ``receiving`` (the window that took
+the case), ``other`` (the county across the border from it) or ``both``.
+A fact outside the two counties falls back to the receiving window's
+county, whose agency verifies through the national platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.models import Case, County
+
+OURS = {c.value for c in County}
+FACT_OF = {"residence": "residence_county", "hukou": "hukou_county", "business": "business_county"}
+
+
+@dataclass(frozen=True)
+class ResolvedStep:
+    stage: int
+    department: str
+    county: County
+    fallback: bool  # the fact was outside our counties; the receiving window's agency acts
+    step: dict
+
+
+def resolve_selector(selector: str, case: Case) -> list[tuple[County, bool]]:
+    receiving = County(case.receiving_county)
+    if selector == "both":
+        return [(County.changshan, False), (County.yushan, False)]
+    if selector == "receiving":
+        return [(receiving, False)]
+    if selector == "other":
+        return [(receiving.across, False)]
+    fact = getattr(case, FACT_OF[selector])
+    if fact in OURS:
+        return [(County(fact), False)]
+    return [(receiving, True)]
+
+
+def step_applies(step: dict, case: Case) -> bool:
+    if step.get("when") == "hukou_local":
+        return case.hukou_county in OURS
+    return True
+
+
+def resolve_plan(case: Case) -> list[ResolvedStep]:
+    """Every step of every stage, in order, with its concrete county."""
+    resolved = []
+    for index, stage in enumerate(case.service.routing, start=1):
+        for step in stage["steps"]:
+            if not step_applies(step, case):
+                continue
+            for county, fallback in resolve_selector(step["county"], case):
+                resolved.append(ResolvedStep(index, step["department"], county, fallback, step))
+    return resolved
+
+
+def involved_counties(case: Case) -> set[County]:
+    """The receiving window's county and every county whose agencies act."""
+    return {County(case.receiving_county)} | {step.county for step in resolve_plan(case)}

@@ -1,0 +1,197 @@
+"""Apply once: the form, the review page and the final submit, for a
+resident online or a clerk filing a walk-in application (异地代收)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.db import db
+from portal.domain import DomainError
+from portal.domain.applications import (
+    attach_file,
+    case_for_token,
+    current_files,
+    find_draft,
+    missing_materials,
+    new_token,
+    save_draft,
+    submit_draft,
+)
+from portal.domain.catalog import find_service, list_services, CatalogFilter
+from portal.domain.identity import normalise_id_number, normalise_mobile
+from portal.domain.uploads import check_upload, file_writes, stored_path
+from portal.models import Role, User
+from portal.models.enums import Channel
+from portal.security import role_required
+from portal.web.apply.forms import answers_from, application_form_class, fill_from, material_field_name
+from portal.web.forms import attach_error
+
+bp = Blueprint("apply", __name__)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _service_or_404(code: str):
+    service = find_service(db.session, code)
+    if service is None:
+        abort(404)
+    return service
+
+
+def _counter() -> bool:
+    return current_user.role is Role.clerk
+
+
+def _applicant(form) -> dict:
+    """Who applies: the signed-in resident, or the walk-in the clerk records."""
+    if not _counter():
+        return {
+            "user_id": current_user.id,
+            "name": current_user.real_name,
+            "id_number": current_user.id_number,
+            "mobile": current_user.mobile,
+        }
+    now = _now()
+    number = normalise_id_number(form.applicant_id_number.data or "", now.date())
+    mobile = normalise_mobile(form.applicant_mobile.data or "")
+    resident = db.session.scalar(select(User).where(User.id_number == number, User.role == Role.resident))
+    return {
+        "user_id": resident.id if resident else None,
+        "name": " ".join((form.applicant_name.data or "").split()),
+        "id_number": number,
+        "mobile": mobile,
+    }
+
+
+@bp.get("/counter/intake")
+@role_required(Role.clerk)
+def choose_service():
+    return render_template("apply/choose.html", services=list_services(db.session, CatalogFilter()))
+
+
+@bp.route("/apply/<code>", methods=["GET", "POST"])
+@role_required(Role.resident, Role.clerk)
+def application(code: str):
+    service = _service_or_404(code)
+    token = request.form.get("token") or request.args.get("draft") or new_token()
+    draft = find_draft(db.session, token, current_user)
+    if case_for_token(db.session, token) is not None:
+        flash(_("This application was already submitted; here is its receipt."), "info")
+        return redirect(url_for("cases.receipt", number=case_for_token(db.session, token).number))
+    uploaded = current_files(draft.files) if draft else {}
+    form = application_form_class(service, _counter(), set(uploaded))()
+    if request.method == "GET":
+        form.token.data = token
+        if draft:
+            fill_from(form, draft.answers, service)
+        elif not _counter() and current_user.window_county is None:
+            form.receiving_county.data = "changshan"
+        return render_template("apply/form.html", form=form, service=service, uploaded=uploaded, counter=_counter())
+
+    valid = form.validate_on_submit()
+    applicant = None
+    try:
+        applicant = _applicant(form)
+    except DomainError as error:
+        valid = False
+        error.field = {"id_number": "applicant_id_number", "mobile": "applicant_mobile"}.get(error.field, error.field)
+        attach_error(form, error)
+    checked = {}
+    for material in service.materials:
+        field = form[material_field_name(material["code"])]
+        upload = field.data
+        if upload and getattr(upload, "filename", ""):
+            try:
+                checked[material["code"]] = check_upload(upload.filename, upload.read(), material["file_types"])
+            except DomainError as error:
+                field.errors = list(field.errors) + [error.message]
+                valid = False
+        elif material["required"] and material["code"] not in uploaded:
+            field.errors = list(field.errors) + [_("Upload %(name)s.", name=field.label.text)]
+            valid = False
+
+    answers = answers_from(form, service, applicant or {})
+    answers["receiving_county"] = (
+        current_user.window_county.value if _counter() else (form.receiving_county.data or "changshan")
+    )
+    with file_writes() as writes:
+        try:
+            draft = save_draft(
+                db.session, token=token, owner=current_user, service=service,
+                channel=Channel.counter if _counter() else Channel.online, answers=answers, now=_now(),
+            )
+            for code_, file in checked.items():
+                attach_file(db.session, writes, file, code_, current_user, _now(), draft=draft)
+            db.session.commit()
+            writes.committed = True
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            valid = False
+    if not valid:
+        uploaded = current_files(draft.files) if draft else {}
+        return (
+            render_template("apply/form.html", form=form, service=service, uploaded=uploaded, counter=_counter()),
+            400,
+        )
+    return redirect(url_for("apply.review", token=token))
+
+
+def _draft_or_404(token: str):
+    draft = find_draft(db.session, token, current_user)
+    if draft is None:
+        abort(404)
+    return draft
+
+
+@bp.get("/apply/review/<token>")
+@role_required(Role.resident, Role.clerk)
+def review(token: str):
+    existing = case_for_token(db.session, token)
+    if existing is not None:
+        return redirect(url_for("cases.receipt", number=existing.number))
+    draft = _draft_or_404(token)
+    return render_template(
+        "apply/review.html",
+        draft=draft,
+        service=draft.service,
+        files=current_files(draft.files),
+        missing=missing_materials(draft.service, draft.files),
+    )
+
+
+@bp.post("/apply/submit/<token>")
+@role_required(Role.resident, Role.clerk)
+def submit(token: str):
+    existing = case_for_token(db.session, token)
+    if existing is not None:
+        flash(_("This application was already submitted; here is its receipt."), "info")
+        return redirect(url_for("cases.receipt", number=existing.number))
+    draft = _draft_or_404(token)
+    try:
+        case, created = submit_draft(db.session, draft, current_user, _now())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("apply.review", token=token))
+    if created:
+        flash(_("Your application has been submitted. Keep the case number and query code."), "success")
+    return redirect(url_for("cases.receipt", number=case.number))
+
+
+@bp.get("/apply/review/<token>/files/<int:file_id>")
+@role_required(Role.resident, Role.clerk)
+def draft_file(token: str, file_id: int):
+    draft = _draft_or_404(token)
+    found = next((f for f in draft.files if f.id == file_id), None)
+    if found is None:
+        abort(404)
+    return send_file(stored_path(found.stored_name), mimetype=found.content_type, as_attachment=True, download_name=found.filename)

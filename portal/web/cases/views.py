@@ -1,0 +1,202 @@
+"""A case as its applicant and the window see it: the page with its
+timeline, the receipt, the notices, the files; the applicant's correction
+and withdrawal; public tracking by case number and query code."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import segno
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.db import db
+from portal.domain import DomainError
+from portal.domain.access import find_visible_case, may_decide
+from portal.domain.applications import current_files
+from portal.domain.clock import WorkCalendar
+from portal.domain.deadlines import case_level
+from portal.domain.intake import open_correction, resubmit_correction, withdraw_case
+from portal.domain.lifecycle import allowed_actions
+from portal.domain.uploads import check_upload, file_writes, stored_path
+from portal.extensions import limiter
+from portal.models import Case, CaseStatus, Event, Role
+from portal.security import role_required
+from portal.web.cases.forms import CorrectionAnswerForm, TrackForm, WithdrawForm
+from portal.web.forms import attach_error
+
+bp = Blueprint("cases", __name__)
+STAFF_AND_RESIDENTS = (Role.resident, Role.clerk, Role.supervisor, Role.admin)
+CONCURRENT = "Someone else changed this case a moment ago. Reload the page to see where it stands."
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def case_or_404(number: str) -> Case:
+    case = find_visible_case(db.session, current_user, number)
+    if case is None:
+        abort(404)
+    return case
+
+
+def timeline(case: Case) -> list[Event]:
+    return list(
+        db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.created_at, Event.id))
+    )
+
+
+def tracking_url(case: Case) -> str:
+    return url_for("cases.track", number=case.number, code=case.query_code, _external=True)
+
+
+def qr_svg(url: str) -> Markup:
+    qr = segno.make(url, error="m")
+    return Markup(qr.svg_inline(scale=4, dark="#1b1f24", light="#ffffff", title=_("QR code to track this case")))
+
+
+@bp.get("/cases/<number>")
+@role_required(*STAFF_AND_RESIDENTS)
+def detail(number: str):
+    case = case_or_404(number)
+    calendar = WorkCalendar.load(db.session) if case.due_at else None
+    return render_template(
+        "cases/detail.html",
+        case=case,
+        events=timeline(case),
+        files=current_files(case.files),
+        correction=open_correction(case),
+        level=case_level(calendar, case, _now()) if calendar else None,
+        actions=allowed_actions(case),
+        is_applicant=case.applicant_user_id == current_user.id,
+        may_decide=may_decide(current_user, case),
+        withdraw_form=WithdrawForm(),
+    )
+
+
+@bp.get("/cases/<number>/receipt")
+@role_required(*STAFF_AND_RESIDENTS)
+def receipt(number: str):
+    case = case_or_404(number)
+    url = tracking_url(case)
+    return render_template("cases/receipt.html", case=case, tracking_url=url, qr=qr_svg(url))
+
+
+@bp.get("/cases/<number>/notices/<int:notice_id>")
+@role_required(*STAFF_AND_RESIDENTS)
+def notice(number: str, notice_id: int):
+    case = case_or_404(number)
+    found = next((n for n in case.notices if n.id == notice_id), None)
+    if found is None:
+        abort(404)
+    return render_template("cases/notice.html", case=case, notice=found)
+
+
+@bp.get("/cases/<number>/files/<int:file_id>")
+@role_required(*STAFF_AND_RESIDENTS)
+def download(number: str, file_id: int):
+    case = case_or_404(number)
+    found = next((f for f in case.files if f.id == file_id), None)
+    if found is None:
+        abort(404)
+    return send_file(stored_path(found.stored_name), mimetype=found.content_type, as_attachment=True, download_name=found.filename)
+
+
+@bp.post("/cases/<number>/withdraw")
+@role_required(Role.resident, Role.clerk)
+def withdraw(number: str):
+    case = case_or_404(number)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            withdraw_case(db.session, case, current_user, _now(), form.reason.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        except StaleDataError:
+            db.session.rollback()
+            flash(_(CONCURRENT), "error")
+        else:
+            flash(_("The application has been withdrawn."), "success")
+    else:
+        for message in form.reason.errors:
+            flash(str(message), "error")
+    return redirect(url_for("cases.detail", number=number))
+
+
+@bp.route("/cases/<number>/correction", methods=["GET", "POST"])
+@role_required(Role.resident, Role.clerk)
+def correction(number: str):
+    """Answer a correction notice: only the items it lists can be changed."""
+    case = case_or_404(number)
+    notice = open_correction(case)
+    if notice is None or case.status is not CaseStatus.correction_requested:
+        flash(_("This case has no open correction notice."), "info")
+        return redirect(url_for("cases.detail", number=number))
+    if current_user.role is Role.clerk and not may_decide(current_user, case):
+        abort(404)
+    form_class = CorrectionAnswerForm.for_notice(case, notice)
+    form = form_class()
+    if request.method == "GET":
+        form.prefill(case)
+    if request.method == "POST" and form.validate_on_submit():
+        uploads = {}
+        for item in notice.items:
+            if item["kind"] != "material":
+                continue
+            field = form[f"material_{item['key'].replace('-', '_')}"]
+            upload = field.data
+            if not upload or not getattr(upload, "filename", ""):
+                field.errors = list(field.errors) + [_("Upload a new file for this material.")]
+                continue
+            material = next(m for m in case.service.materials if m["code"] == item["key"])
+            try:
+                uploads[item["key"]] = check_upload(upload.filename, upload.read(), material["file_types"])
+            except DomainError as error:
+                field.errors = list(field.errors) + [error.message]
+        if not any(f.errors for f in form):
+            with file_writes() as writes:
+                try:
+                    resubmit_correction(
+                        db.session, case, current_user, _now(), writes, form.field_values(request.form), uploads
+                    )
+                    db.session.commit()
+                    writes.committed = True
+                except DomainError as error:
+                    db.session.rollback()
+                    attach_error(form, error)
+                except StaleDataError:
+                    db.session.rollback()
+                    form.form_errors.append(_(CONCURRENT))
+                else:
+                    flash(_("Your correction has been sent back to the window."), "success")
+                    return redirect(url_for("cases.detail", number=number))
+    status = 400 if request.method == "POST" else 200
+    return render_template("cases/correction.html", case=case, notice=notice, form=form), status
+
+
+@bp.route("/track", methods=["GET"])
+@limiter.limit(lambda: current_app.config.get("PORTAL_TRACK_LIMIT", "30 per minute"))
+def track():
+    """Public tracking without login: status and timeline, a masked name,
+    nothing else personal."""
+    form = TrackForm(request.args, meta={"csrf": False})
+    case = None
+    if request.args and form.validate():
+        case = db.session.scalar(select(Case).where(Case.number == form.number.data.strip().upper()))
+        if case is None or case.query_code != form.code.data.strip():
+            case = None
+            form.code.errors = list(form.code.errors) + [
+                _("No case matches this case number and query code. Check both on your receipt.")
+            ]
+    status = 400 if request.args and case is None else 200
+    return (
+        render_template("cases/track.html", form=form, case=case, events=timeline(case) if case else []),
+        status,
+    )

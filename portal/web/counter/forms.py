@@ -1,0 +1,48 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class AcceptForm(FlaskForm):
+    """Accepting needs only the CSRF token."""
+
+
+class PendingForm(FlaskForm):
+    pending = SelectMultipleField(
+        _l("Materials that may follow"),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired(_l("Choose the materials that may follow later."))],
+    )
+    follow_up_by = DateField(
+        _l("They must arrive by"), validators=[Optional()], description=_l("For example 2026-12-15.")
+    )
+
+
+class RefuseForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for not accepting"),
+        validators=[DataRequired(_l("Give the reason for not accepting.")), Length(max=500)],
+        description=_l("It is printed on the notice with the applicant's right to appeal."),
+    )
+
+
+class CorrectionForm(FlaskForm):
+    """Filled from the request: ``item`` checkboxes and ``reason-<item>`` texts."""
+
+
+class QueueFilterForm(FlaskForm):
+    status = SelectField(
+        _l("Show"),
+        choices=[
+            SelectChoice("waiting", _l("Waiting for a decision")),
+            SelectChoice("correction", _l("Correction requested")),
+            SelectChoice("accepted", _l("Accepted, not finished")),
+            SelectChoice("closed", _l("Closed")),
+        ],
+        default="waiting",
+    )
+    service = SelectField(_l("Service"), default="")
