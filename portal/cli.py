@@ -21,6 +21,23 @@ from portal.models import County, Role
 catalog_cli = AppGroup("catalog", help="The agencies and services of the window.")
 users_cli = AppGroup("users", help="Staff accounts.")
 demo_cli = AppGroup("demo", help="Demo accounts for trying the portal.")
+drafts_cli = AppGroup("drafts", help="Applications started but never submitted.")
+
+
+@drafts_cli.command("sweep")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(min=1), help="Age of the last change.")
+def drafts_sweep(days):
+    """Delete drafts untouched for --days and their uploaded files."""
+    from datetime import timedelta
+
+    from portal.domain.applications import sweep_drafts
+    from portal.domain.uploads import stored_path
+
+    count, stored = sweep_drafts(db.session, datetime.now(timezone.utc) - timedelta(days=days))
+    db.session.commit()
+    for name in stored:
+        stored_path(name).unlink(missing_ok=True)
+    click.echo(f"Drafts removed: {count}; files removed: {len(stored)}.")
 
 
 @catalog_cli.command("load")
@@ -113,3 +130,4 @@ def init_app(app) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(setup_command)
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(drafts_cli)

@@ -163,3 +163,17 @@ def submit_draft(session: Session, draft: ApplicationDraft, actor: User, now: da
     session.delete(draft)
     session.flush()
     return case, True
+
+
+def sweep_drafts(session: Session, older_than: datetime) -> tuple[int, list[str]]:
+    """Delete drafts not touched since ``older_than``; returns how many and
+    the stored names of their files, to remove from disk after commit."""
+    drafts = session.scalars(select(ApplicationDraft).where(ApplicationDraft.updated_at < older_than)).all()
+    stored = []
+    for draft in drafts:
+        for file in list(draft.files):
+            stored.append(file.stored_name)
+            session.delete(file)
+        session.delete(draft)
+    session.flush()
+    return len(drafts), stored

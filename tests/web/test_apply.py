@@ -203,3 +203,24 @@ def test_a_failed_database_write_leaves_no_orphan_files(app, client, login_as, m
 def test_staff_other_than_clerks_cannot_apply(client, login_as):
     login_as("officer")
     assert client.get(f"/apply/{SERVICE}").status_code == 403
+
+
+def test_abandoned_drafts_and_their_files_are_swept(app, client, login_as, runner):
+    from datetime import datetime, timedelta, timezone
+
+    login_as("resident")
+    data = application_data(app)
+    data["hukou_county"] = ""  # an error: the draft keeps its valid files
+    response, token = post_form(client, data)
+    assert response.status_code == 400
+    with app.app_context():
+        draft = db.session.scalar(select(ApplicationDraft))
+        paths = [Path(app.config["PORTAL_UPLOAD_FOLDER"]) / f.stored_name[:2] / f.stored_name for f in draft.files]
+        assert paths and all(p.exists() for p in paths)
+        draft.updated_at = datetime.now(timezone.utc) - timedelta(days=31)
+        db.session.commit()
+    assert "Drafts removed: 0" in runner.invoke(args=["drafts", "sweep", "--days", "40"]).output
+    result = runner.invoke(args=["drafts", "sweep", "--days", "30"])
+    assert f"Drafts removed: 1; files removed: {len(paths)}" in result.output
+    assert not any(p.exists() for p in paths)
+    assert count(app, CaseFile) == 0

@@ -1,0 +1,176 @@
+"""The two journeys of the [Submit once] issue in a real browser, with
+axe-core on every page visited."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_first_visit import assert_accessible
+from tests.factories import PASSWORD, create_user
+from tests.uploads import PDF, PNG
+
+pytestmark = pytest.mark.browser
+
+
+def files(tmp_path):
+    pdf = tmp_path / "身份证.pdf"
+    pdf.write_bytes(PDF)
+    png = tmp_path / "户口簿.png"
+    png.write_bytes(PNG)
+    fake = tmp_path / "伪装.pdf"
+    fake.write_bytes(b"MZ this is not a pdf")
+    return pdf, png, fake
+
+
+def sign_in(page, live_server, login):
+    page.goto(live_server + "/login")
+    page.get_by_label("手机号、身份证号或工作人员用户名").fill(login)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def sign_out(page):
+    page.get_by_role("button", name=re.compile("退出登录")).click()
+
+
+def make_user(app, role, **fields):
+    from portal.db import db
+
+    with app.app_context():
+        user = create_user(db.session, role, **fields)
+        db.session.commit()
+        return user.username or user.mobile, user.id_number
+
+
+def test_resident_applies_online_gets_a_receipt_and_tracks_with_the_query_code(app, page, live_server, tmp_path):
+    pdf, png, fake = files(tmp_path)
+    mobile, _ = make_user(app, "resident", real_name="张晓")
+    sign_in(page, live_server, mobile)
+    page.goto(live_server + "/services/psb-no-record")
+    page.get_by_role("link", name="在线申请").click()
+    expect(page.locator("h1")).to_contain_text("无犯罪记录证明")
+    assert_accessible(page)
+
+    page.get_by_label("受理窗口").select_option("yushan")
+    page.get_by_label("户籍所在地", exact=True).select_option("elsewhere")
+    page.get_by_label("居住或工作地", exact=True).select_option("changshan")
+    page.get_by_label("用途", exact=True).select_option(label="就业")
+    page.get_by_label("居民身份证", exact=True).set_input_files(str(fake))
+    page.get_by_label("居民户口簿").set_input_files(str(png))
+    page.get_by_role("button", name="下一步：核对信息").click()
+
+    # Two problems at once: the province for "elsewhere" and the fake PDF.
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_count(2)
+    expect(page.locator("#material_id_card-error")).to_contain_text("不是真正的")
+    expect(page.locator(".uploaded")).to_contain_text("户口簿.png")
+    expect(page.get_by_label("用途", exact=True)).to_have_value(re.compile(".+"))
+    assert_accessible(page)
+
+    page.locator("#hukou_province").select_option("安徽省")
+    page.get_by_label("居民身份证", exact=True).set_input_files(str(pdf))
+    page.get_by_role("button", name="下一步：核对信息").click()
+    expect(page.locator("h1")).to_have_text("核对申请信息")
+    expect(page.locator("main")).to_contain_text("安徽省")
+    expect(page.locator("main")).to_contain_text("身份证.pdf")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.locator("h1")).to_have_text("申请回执")
+    number = page.locator(".big").nth(0).inner_text().strip()
+    code = page.locator(".big").nth(1).inner_text().strip()
+    assert re.fullmatch(r"KSYS\d{12}", number) and re.fullmatch(r"\d{6}", code)
+    expect(page.locator("figure.qr svg")).to_be_visible()
+    assert_accessible(page)
+
+    # A browser retry of the final submit lands on the same receipt.
+    page.go_back()
+    page.reload()
+    expect(page.locator("h1")).to_have_text("申请回执")
+    expect(page.locator(".big").nth(0)).to_have_text(number)
+
+    page.get_by_role("link", name="返回办件").click()
+    expect(page.locator(".timeline li")).to_have_count(1)
+    assert_accessible(page)
+    sign_out(page)
+
+    page.get_by_role("link", name="办件查询").first.click()
+    page.get_by_label("办件编号").fill(number)
+    page.get_by_label("查询码").fill("000000" if code != "000000" else "111111")
+    page.get_by_role("button", name="办件查询").click()
+    expect(page.locator("#code-error")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("查询码").fill(code)
+    page.get_by_role("button", name="办件查询").click()
+    expect(page.locator("main")).to_contain_text("已接件，待窗口审查")
+    expect(page.locator("main")).to_contain_text("张*")
+    expect(page.locator("main")).not_to_contain_text("张晓")
+    assert_accessible(page)
+
+
+def test_counter_intake_correction_by_the_resident_then_acceptance(app, page, live_server, tmp_path):
+    pdf, png, _ = files(tmp_path)
+    mobile, id_number = make_user(app, "resident", real_name="李雷")
+    clerk, _ = make_user(app, "clerk")
+
+    sign_in(page, live_server, clerk)
+    page.get_by_role("link", name="代收新申请").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="无犯罪记录证明").click()
+    page.get_by_label("申请人居民身份证号码").fill(id_number)
+    page.get_by_label("申请人姓名").fill("李雷")
+    page.get_by_label("申请人手机号码").fill("13655556666")
+    page.get_by_label("户籍所在地", exact=True).select_option("changshan")
+    page.get_by_label("居住或工作地", exact=True).select_option("yushan")
+    page.get_by_label("用途", exact=True).select_option(label="升学")
+    page.get_by_label("居民身份证", exact=True).set_input_files(str(png))
+    page.get_by_role("button", name="下一步：核对信息").click()
+    expect(page.locator("#identity_checked-error")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("已当面核验申请人身份证件").check()
+    page.get_by_label("居民身份证", exact=True).set_input_files(str(png))
+    page.get_by_role("button", name="下一步：核对信息").click()
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.locator("h1")).to_have_text("申请回执")
+    number = page.locator(".big").nth(0).inner_text().strip()
+    assert number.startswith("KSCS")
+
+    page.goto(live_server + "/counter/")
+    expect(page.locator("table")).to_contain_text(number)
+    assert_accessible(page)
+    page.get_by_role("link", name=number).click()
+    page.get_by_role("link", name="审查办理").click()
+    assert_accessible(page)
+    page.get_by_role("group", name="补正项目").get_by_label("居民身份证").check()
+    page.locator("#reason-material-id-card").fill("身份证背面未扫描")
+    page.get_by_role("button", name="出具补正告知书").click()
+    expect(page.locator("h1")).to_have_text("补正告知书")
+    expect(page.locator("main")).to_contain_text("身份证背面未扫描")
+    assert_accessible(page)
+    sign_out(page)
+
+    sign_in(page, live_server, mobile)
+    expect(page.locator("table")).to_contain_text(number)
+    page.get_by_role("link", name=number).click()
+    expect(page.locator(".notice-warning")).to_be_visible()
+    page.get_by_role("link", name="补正申请").click()
+    assert_accessible(page)
+    page.get_by_label("居民身份证").set_input_files(str(pdf))
+    page.get_by_role("button", name="提交补正").click()
+    expect(page.locator(".status")).to_have_text("已接件，待窗口审查")
+    sign_out(page)
+
+    sign_in(page, live_server, clerk)
+    page.goto(live_server + f"/counter/cases/{number}/decide")
+    page.get_by_role("button", name="受理", exact=True).click()
+    expect(page.locator("h1")).to_have_text("受理通知书")
+    expect(page.locator("main")).to_contain_text(number)
+    assert_accessible(page)
+    page.get_by_role("link", name="返回办件").click()
+    expect(page.locator(".timeline li")).to_have_count(4)
+    expect(page.locator(".status")).to_have_text("已受理")
+    page.screenshot(path="test-artifacts/counter-case.png", full_page=True)
