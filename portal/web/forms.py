@@ -1,5 +1,7 @@
 """Helpers shared by every form-handling view."""
 
+from flask_babel import lazy_gettext as _l
+
 from portal.domain import DomainError
 
 
@@ -10,3 +12,17 @@ def attach_error(form, error: DomainError) -> None:
         form.form_errors.append(error.message)
     else:
         field.errors = list(field.errors or []) + [error.message]
+
+
+CONCURRENT_CHANGE = _l("Someone else changed this case a moment ago. Reload the page to see where it stands.")
+
+
+def send_stored(record):
+    """Send an uploaded material as a download, never rendered inline."""
+    from flask import send_file
+
+    from portal.domain.uploads import stored_path
+
+    return send_file(
+        stored_path(record.stored_name), mimetype=record.content_type, as_attachment=True, download_name=record.filename
+    )

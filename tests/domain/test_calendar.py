@@ -11,7 +11,7 @@ from portal.domain.calendar import (
     seed_calendar,
     years_needing_schedule,
 )
-from portal.domain.clock import SHANGHAI, WorkCalendar, deadline, local_date
+from portal.domain.clock import SHANGHAI, WorkCalendar, local_date
 from portal.domain.deadlines import refresh_due
 from portal.models import CalendarDay, CalendarYear, Event
 from portal.models.enums import DayKind, DaySource, YearStatus

@@ -2,7 +2,6 @@
 
 import pytest
 
-from portal.db import db
 from tests.pages import text_of
 
 ROLE_PAGES = {

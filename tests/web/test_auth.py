@@ -1,4 +1,3 @@
-import re
 
 import pytest
 from sqlalchemy import func, select
@@ -133,7 +132,7 @@ def test_login_attempts_are_rate_limited(app, client):
         for _ in range(4)
     ]
     assert statuses == [400, 400, 400, 429]
-    page = client.page("/login")  # GET is not limited
+    client.page("/login")  # GET is not limited
     response = client.submit("/login", {"login": "13800000000", "password": "x" * 10})
     assert response.status_code == 429
     assert "请" in parse(response.get_data(as_text=True)).get_text()

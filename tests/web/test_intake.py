@@ -3,12 +3,11 @@ and who may see what."""
 
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from portal.db import db
 from portal.models import Case, CaseNotice, County, Event
-from tests.factories import PASSWORD, create_user, valid_id_number
+from tests.factories import PASSWORD, create_user
 from tests.pages import parse, text_of
 from tests.uploads import PDF, upload
 from tests.web.test_apply import application_data, post_form, submit

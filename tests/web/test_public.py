@@ -1,4 +1,3 @@
-import pytest
 
 from tests.pages import text_of
 

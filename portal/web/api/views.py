@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
 from portal.db import db
 from portal.domain.catalog import CatalogFilter, find_service, list_agencies, list_services

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,12 +24,12 @@ from portal.domain.applications import (
 )
 from portal.domain.catalog import find_service, list_services, CatalogFilter
 from portal.domain.identity import normalise_id_number, normalise_mobile
-from portal.domain.uploads import check_upload, file_writes, stored_path
+from portal.domain.uploads import check_upload, file_writes
 from portal.models import Role, User
 from portal.models.enums import Channel
 from portal.security import role_required
 from portal.web.apply.forms import answers_from, application_form_class, fill_from, material_field_name
-from portal.web.forms import attach_error
+from portal.web.forms import attach_error, send_stored
 
 bp = Blueprint("apply", __name__)
 
@@ -194,4 +194,4 @@ def draft_file(token: str, file_id: int):
     found = next((f for f in draft.files if f.id == file_id), None)
     if found is None:
         abort(404)
-    return send_file(stored_path(found.stored_name), mimetype=found.content_type, as_attachment=True, download_name=found.filename)
+    return send_stored(found)

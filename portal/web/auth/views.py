@@ -15,7 +15,6 @@ from portal.domain.accounts import authenticate, change_password, end_sessions, 
 from portal.extensions import limiter
 from portal.web.auth.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
 from portal.web.forms import attach_error
-from portal.web.home import role_home
 from portal.web.public.views import _safe_next
 
 bp = Blueprint("auth", __name__)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -22,16 +22,15 @@ from portal.domain.clock import WorkCalendar
 from portal.domain.deadlines import case_level
 from portal.domain.intake import open_correction, resubmit_correction, withdraw_case
 from portal.domain.lifecycle import allowed_actions
-from portal.domain.uploads import check_upload, file_writes, stored_path
+from portal.domain.uploads import check_upload, file_writes
 from portal.extensions import limiter
 from portal.models import Case, CaseStatus, Event, Role
 from portal.security import role_required
 from portal.web.cases.forms import CorrectionAnswerForm, TrackForm, WithdrawForm
-from portal.web.forms import attach_error
+from portal.web.forms import CONCURRENT_CHANGE, attach_error, send_stored
 
 bp = Blueprint("cases", __name__)
 STAFF_AND_RESIDENTS = (Role.resident, Role.clerk, Role.supervisor, Role.admin)
-CONCURRENT = "Someone else changed this case a moment ago. Reload the page to see where it stands."
 
 
 def _now() -> datetime:
@@ -104,7 +103,7 @@ def download(number: str, file_id: int):
     found = next((f for f in case.files if f.id == file_id), None)
     if found is None:
         abort(404)
-    return send_file(stored_path(found.stored_name), mimetype=found.content_type, as_attachment=True, download_name=found.filename)
+    return send_stored(found)
 
 
 @bp.post("/cases/<number>/withdraw")
@@ -121,7 +120,7 @@ def withdraw(number: str):
             flash(str(error.message), "error")
         except StaleDataError:
             db.session.rollback()
-            flash(_(CONCURRENT), "error")
+            flash(str(CONCURRENT_CHANGE), "error")
         else:
             flash(_("The application has been withdrawn."), "success")
     else:
@@ -173,7 +172,7 @@ def correction(number: str):
                     attach_error(form, error)
                 except StaleDataError:
                     db.session.rollback()
-                    form.form_errors.append(_(CONCURRENT))
+                    form.form_errors.append(str(CONCURRENT_CHANGE))
                 else:
                     flash(_("Your correction has been sent back to the window."), "success")
                     return redirect(url_for("cases.detail", number=number))

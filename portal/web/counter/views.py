@@ -22,11 +22,10 @@ from portal.i18n import localized
 from portal.models import CaseStatus, Role
 from portal.security import role_required
 from portal.web.counter.forms import AcceptForm, PendingForm, QueueFilterForm, RefuseForm
-from portal.web.forms import attach_error
+from portal.web.forms import CONCURRENT_CHANGE, attach_error
 
 bp = Blueprint("counter", __name__, url_prefix="/counter")
 PER_PAGE = 20
-CONCURRENT = "Someone else changed this case a moment ago. Reload the page to see where it stands."
 
 
 def _now() -> datetime:
@@ -93,7 +92,7 @@ def _apply(case, decide_fn, success: str):
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        flash(_(CONCURRENT), "error")
+        flash(str(CONCURRENT_CHANGE), "error")
         return redirect(url_for("cases.detail", number=case.number))
     except DomainError as error:
         if error.field not in ("status", "actor"):
