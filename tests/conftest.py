@@ -133,3 +133,28 @@ def login_as(app, client):
         return user_id
 
     return sign_in
+
+
+@pytest.fixture
+def count_statements(app):
+    """``with count_statements() as counted: …`` then ``counted[0]``."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        counted = [0]
+
+        def count(*_args):
+            counted[0] += 1
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            yield counted
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+
+    return counting

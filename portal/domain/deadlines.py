@@ -16,9 +16,12 @@ from portal.domain.clock import (
     deadline,
     level,
     local_date,
+    suspended_workdays,
+    workdays_left,
+    workdays_used,
 )
 from portal.domain.events import record_event
-from portal.models import Case, CaseStatus, User
+from portal.models import Case, CaseStatus, CaseSuspension, User
 
 CLOCK_STATUSES = (CaseStatus.accepted, CaseStatus.in_progress, CaseStatus.suspended)
 
@@ -31,7 +34,7 @@ def case_deadline(calendar: WorkCalendar, case: Case, now: datetime) -> Deadline
         calendar,
         case.accepted_at,
         case.service.promise_workdays,
-        [Suspension(s.started_at, s.ended_at) for s in case.suspensions],
+        _intervals(case),
         now,
     )
 
@@ -89,3 +92,47 @@ def recompute_open_cases(
     moved = sum(refresh_due(session, case, calendar, now, actor=actor, reason=reason) for case in cases)
     session.flush()
     return moved
+
+
+def start_suspension(session: Session, case: Case, reason: str, now: datetime) -> CaseSuspension:
+    """Stop the clock (特别程序). The lifecycle's ``suspend`` transition calls
+    this; the due date keeps moving until the suspension ends."""
+    if any(s.ended_at is None for s in case.suspensions):
+        raise ValueError(f"case {case.number} is already suspended")
+    interval = CaseSuspension(case=case, reason=reason, started_at=now)
+    session.add(interval)
+    session.flush()
+    return interval
+
+
+def end_suspension(session: Session, case: Case, calendar: WorkCalendar, now: datetime, *, actor: User | None = None) -> int:
+    """Restart the clock; the stored due date moves by the working days the
+    case stood still. Returns those working days."""
+    open_intervals = [s for s in case.suspensions if s.ended_at is None]
+    if not open_intervals:
+        raise ValueError(f"case {case.number} is not suspended")
+    interval = open_intervals[0]
+    interval.ended_at = now
+    stood_still = suspended_workdays(calendar, [Suspension(interval.started_at, now)], now)
+    refresh_due(session, case, calendar, now, actor=actor, reason=interval.reason)
+    session.flush()
+    return stood_still
+
+
+def case_workdays_used(calendar: WorkCalendar, case: Case, now: datetime) -> int:
+    """Working days since acceptance, suspension excluded (0 before acceptance)."""
+    if case.accepted_at is None:
+        return 0
+    end = case.closed_at or now
+    return workdays_used(calendar, case.accepted_at, _intervals(case), end)
+
+
+def case_workdays_left(calendar: WorkCalendar, case: Case, now: datetime) -> int | None:
+    """Working days to the current due date; negative when overdue."""
+    if case.accepted_at is None:
+        return None
+    return workdays_left(calendar, case_deadline(calendar, case, now), now)
+
+
+def _intervals(case: Case) -> list[Suspension]:
+    return [Suspension(s.started_at, s.ended_at) for s in case.suspensions]
