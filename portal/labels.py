@@ -23,6 +23,15 @@ DEPARTMENTS = {
     "hrss": _l("Human resources and social security"),
     "drc": _l("Development and reform"),
 }
+# Department words a resident may search by, in both languages.
+DEPARTMENT_NAMES_ALL = {
+    "psb": ("公安", "公安局", "public security", "police"),
+    "gov": ("社会治理", "矛盾调解", "调解", "social governance", "mediation"),
+    "amr": ("市场监管", "市场监督管理", "市监", "market regulation"),
+    "eme": ("应急管理", "应急", "emergency management"),
+    "hrss": ("人力社保", "人社", "人力资源和社会保障", "human resources", "social security"),
+    "drc": ("发展改革", "发改", "development and reform"),
+}
 MODES = {
     "online": _l("Fully online"),
     "collect": _l("Collected at either window"),
@@ -42,7 +51,7 @@ MODE_EXPLAINED = {
     ),
 }
 KINDS = {
-    "instant": _l("Done on the spot"),
+    "instant": _l("Done the same working day"),
     "promised": _l("Done within a promised time"),
 }
 SELECTORS = {
@@ -140,7 +149,7 @@ EVENT_ACTIONS = {
     "resubmit": _l("Corrected and resubmitted"),
     "accept": _l("Accepted by the window"),
     "refuse_intake": _l("Not accepted by the window"),
-    "withdraw": _l("Withdrawn by the applicant"),
+    "withdraw": _l("Withdrawn at the applicant's request"),
     "start": _l("Handling started"),
     "suspend": _l("Special procedure started"),
     "resume": _l("Special procedure ended"),
@@ -160,3 +169,23 @@ LEVELS = {
     "due_soon": _l("Due within 1 working day"),
     "overdue": _l("Overdue"),
 }
+
+
+def place(county: str | None, province: str = "") -> str:
+    """Changshan / Yushan by name; elsewhere by its province, in the UI language."""
+    from portal.i18n import current_language
+
+    if county in ("changshan", "yushan"):
+        return str(PLACES[county])
+    if province:
+        if current_language() == "en":
+            return dict(PROVINCES).get(province, province)
+        return province
+    return str(PLACES.get(county or "elsewhere", county or ""))
+
+
+def colon() -> str:
+    """The label separator of the UI language: full-width in Chinese."""
+    from portal.i18n import current_language
+
+    return ": " if current_language() == "en" else "："

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.domain import DomainError
+from portal.domain import Collector, DomainError
 from portal.domain.identity import check_password, normalise_id_number, normalise_mobile
 from portal.domain.passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from portal.models import Agency, County, Role, User
@@ -37,17 +37,20 @@ def register_resident(
     now: datetime,
     locale: str | None = None,
 ) -> User:
-    """Create a resident account; ID number and mobile are each used once."""
-    name = _check_real_name(real_name)
-    number = normalise_id_number(id_number, now.date())
-    phone = normalise_mobile(mobile)
-    check_password(password)
-    if session.scalar(select(User.id).where(User.id_number == number)):
-        raise DomainError(
-            _l("An account with this ID number already exists. Sign in instead."), "id_number"
+    """Create a resident account; ID number and mobile are each used once.
+    Every problem is reported at once (DomainErrors)."""
+    checks = Collector()
+    name = checks.check(_check_real_name, real_name)
+    number = checks.check(normalise_id_number, id_number, now.date())
+    phone = checks.check(normalise_mobile, mobile)
+    checks.check(check_password, password, personal=(number, phone))
+    if number and session.scalar(select(User.id).where(User.id_number == number)):
+        checks.errors.append(
+            DomainError(_l("An account with this ID number already exists. Sign in instead."), "id_number")
         )
-    if session.scalar(select(User.id).where(User.mobile == phone)):
-        raise DomainError(_l("This mobile number is already registered."), "mobile")
+    if phone and session.scalar(select(User.id).where(User.mobile == phone)):
+        checks.errors.append(DomainError(_l("This mobile number is already registered."), "mobile"))
+    checks.raise_any()
     user = User(
         role=Role.resident,
         real_name=name,
@@ -151,6 +154,6 @@ def end_sessions(session: Session, user: User) -> None:
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise DomainError(_l("Your current password is not correct."), "current_password")
-    check_password(new, "new_password")
+    check_password(new, "new_password", personal=(user.id_number, user.mobile, user.username))
     user.password_hash = hash_password(new)
     end_sessions(session, user)

@@ -121,6 +121,8 @@ def submit_draft(session: Session, draft: ApplicationDraft, actor: User, now: da
     existing = case_for_token(session, draft.token)
     if existing is not None:
         return existing, False
+    if not draft.answers.get("complete"):
+        raise DomainError(_l("The application form still has problems. Go back and correct them."), "answers")
     missing = missing_materials(draft.service, draft.files)
     if missing:
         raise DomainError(_l("Some required materials are missing. Go back and upload them."), "materials")

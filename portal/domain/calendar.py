@@ -20,7 +20,14 @@ from portal.domain import DomainError
 from portal.domain.clock import WorkCalendar
 from portal.domain.deadlines import recompute_open_cases
 from portal.domain.events import record_event
-from portal.domain.holidays import DaySpec, estimated_days, library_days, library_years, plain_days
+from portal.domain.holidays import (
+    FIRST_LIBRARY_YEAR,
+    DaySpec,
+    estimated_days,
+    library_days,
+    library_years,
+    plain_days,
+)
 from portal.models import CalendarDay, CalendarYear, User
 from portal.models.enums import DayKind, DaySource, YearStatus
 
@@ -185,6 +192,19 @@ def import_schedule(
     return ImportReport(years, len(schedule), moved)
 
 
+def _ensure_years_through(session: Session, year: int, now: datetime) -> None:
+    """Estimate every missing year up to ``year`` so the table stays gapless."""
+    loaded = set(session.scalars(select(CalendarYear.year)))
+    report = SeedReport()
+    for missing in range(max(loaded) + 1 if loaded else year, year + 1):
+        if missing not in loaded:
+            _write_year(
+                session, missing, estimated_days(missing), DaySource.estimate, YearStatus.provisional,
+                now, {}, report,
+            )
+    session.flush()
+
+
 def correct_day(
     session: Session, day: date, workday: bool, name: str, reason: str, actor: User, now: datetime
 ) -> int:
@@ -193,6 +213,11 @@ def correct_day(
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Give the reason for the correction."), "reason")
+    if not FIRST_LIBRARY_YEAR <= day.year <= now.year + 10:
+        raise DomainError(
+            _l("Choose a date between %(first)d and %(last)d.", first=FIRST_LIBRARY_YEAR, last=now.year + 10), "day"
+        )
+    _ensure_years_through(session, day.year, now)
     if workday:
         kind = DayKind.makeup if day.weekday() >= 5 else DayKind.weekday
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, County, Service
@@ -20,11 +20,6 @@ class CatalogFilter:
     kind: str | None = None
 
 
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def list_services(session: Session, criteria: CatalogFilter) -> list[Service]:
     """Active services in catalog order. Every service is offered at both
     windows, so the county criterion does not narrow the list; it chooses
@@ -36,23 +31,37 @@ def list_services(session: Session, criteria: CatalogFilter) -> list[Service]:
         query = query.where(Service.mode == criteria.mode)
     if criteria.kind:
         query = query.where(Service.kind == criteria.kind)
+    services = list(session.scalars(query))
     if criteria.text:
-        pattern = _like(criteria.text)
-        query = query.where(
-            or_(
-                *(
-                    column.ilike(pattern, escape="\\")
-                    for column in (
-                        Service.name_zh,
-                        Service.name_en,
-                        Service.code,
-                        Service.summary_zh,
-                        Service.summary_en,
-                    )
-                )
-            )
-        )
-    return list(session.scalars(query))
+        services = [s for s in services if matches(s, criteria.text)]
+    return services
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _in_order(needle: str, haystack: str) -> bool:
+    """Every character of needle appears in haystack, in order: 户口迁移 finds 户口跨省迁移."""
+    position = 0
+    for ch in needle:
+        position = haystack.find(ch, position) + 1
+        if position == 0:
+            return False
+    return True
+
+
+def matches(service: Service, text: str) -> bool:
+    """A search term matches a service by name, code, summary or department,
+    in either language; Chinese terms may skip characters of the name."""
+    from portal import labels
+
+    term = " ".join(text.split()).casefold()
+    department = labels.DEPARTMENT_NAMES_ALL.get(service.department.value, ())
+    haystacks = [service.name_zh, service.name_en, service.code, service.summary_zh, service.summary_en, *department]
+    if any(term in h.casefold() for h in haystacks):
+        return True
+    return _is_cjk(term) and len(term) >= 2 and _in_order(term.replace(" ", ""), service.name_zh)
 
 
 def find_service(session: Session, code: str) -> Service | None:

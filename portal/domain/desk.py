@@ -22,7 +22,7 @@ def window_queue(clerk: User, status: str = "waiting", service_code: str | None 
     query = (
         select(Case)
         .where(Case.receiving_county == clerk.window_county, Case.status.in_(QUEUE_STATUSES[status]))
-        .options(selectinload(Case.service))
+        .options(selectinload(Case.service), selectinload(Case.notices))
         .order_by(Case.submitted_at, Case.id)
     )
     if service_code:

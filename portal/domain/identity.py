@@ -68,11 +68,27 @@ def normalise_mobile(value: str) -> str:
     return number
 
 
-def check_password(password: str, field: str = "password") -> None:
+COMMON_PASSWORDS = frozenset(
+    {
+        "12345678", "123456789", "1234567890", "87654321", "11111111", "88888888", "66666666",
+        "00000000", "password", "password1", "passw0rd", "qwertyui", "qwerty123", "abc12345",
+        "a1234567", "1qaz2wsx", "iloveyou", "woaini1314", "aa123456", "asdfghjk", "zxcvbnm1",
+    }
+)
+
+
+def check_password(password: str, field: str = "password", personal=()) -> None:
+    """8 to 128 characters, not a well-known password, not the user's own
+    ID number, mobile or username, not one character repeated."""
     if len(password or "") < PASSWORD_MIN:
         raise DomainError(_l("Use at least %(n)d characters.", n=PASSWORD_MIN), field)
     if len(password) > PASSWORD_MAX:
         raise DomainError(_l("Use at most %(n)d characters.", n=PASSWORD_MAX), field)
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) == 1 or any(p and p.lower() in lowered for p in personal):
+        raise DomainError(
+            _l("This password is too easy to guess. Avoid common passwords and your own ID or mobile number."), field
+        )
 
 
 def mask_id_number(number: str | None) -> str:

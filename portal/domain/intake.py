@@ -62,6 +62,12 @@ def accept_with_pending(
         raise DomainError(_l("Choose materials of this service."), "pending")
     if follow_up_by is None or follow_up_by <= local_date(now):
         raise DomainError(_l("Give a date after today by which the materials must follow."), "follow_up_by")
+    latest = calendar.nth_workday_after(local_date(now), max(case.service.statutory_workdays, 1))
+    if follow_up_by > latest:
+        raise DomainError(
+            _l("The materials must follow within the legal time limit, by %(date)s at the latest.", date=latest.isoformat()),
+            "follow_up_by",
+        )
     items = [{"kind": "material", "key": code, "name_zh": known[code]["name_zh"], "name_en": known[code]["name_en"]} for code in material_codes]
     transition(session, case, "accept", clerk, now, data={"pending": material_codes, "follow_up_by": follow_up_by.isoformat()})
     refresh_due(session, case, calendar, now)
@@ -91,6 +97,13 @@ def correction_items(case: Case, chosen: dict[str, str]) -> list[dict]:
         )
     if not items:
         raise DomainError(_l("Choose at least one item to correct, each with its reason."), "items")
+    earlier = {(i["kind"], i["key"]) for n in case.notices if n.kind is NoticeKind.correction for i in n.items}
+    if earlier and any((i["kind"], i["key"]) not in earlier for i in items):
+        # 一次性告知: everything must be asked for in the first notice.
+        raise DomainError(
+            _l("Everything to correct must be asked for at once: a further notice may only name items of the first one."),
+            "items",
+        )
     return items
 
 

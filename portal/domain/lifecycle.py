@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from portal.domain import DomainError
 from portal.domain.events import record_event
 from portal.models import Case, CaseStatus, Role, User
+from portal.models.enums import Channel
 
 S = CaseStatus
 APPLICANT = "applicant"  # the resident who owns the case
@@ -78,7 +79,10 @@ def _may_act(case: Case, actor: User | None, transition: Transition) -> bool:
     if kind not in transition.actors:
         return False
     if kind == CLERK:
-        # Intake decisions belong to the window that received the case.
+        # Intake decisions belong to the window that received the case; a
+        # clerk withdraws only a walk-in case, at the applicant's request there.
+        if transition.action == "withdraw" and case.channel is not Channel.counter:
+            return False
         return actor.window_county == case.receiving_county
     return True
 

@@ -2,11 +2,16 @@
 
 from flask_babel import lazy_gettext as _l
 
-from portal.domain import DomainError
+from portal.domain import DomainError, DomainErrors
 
 
 def attach_error(form, error: DomainError) -> None:
-    """Show a domain rule's message next to the field it concerns."""
+    """Show a domain rule's message next to the field it concerns (every
+    message, when several rules refused at once)."""
+    if isinstance(error, DomainErrors):
+        for each in error.errors:
+            attach_error(form, each)
+        return
     field = getattr(form, error.field or "", None)
     if field is None:
         form.form_errors.append(error.message)

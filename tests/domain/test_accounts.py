@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from portal.domain import DomainError
+from portal.domain import DomainError, DomainErrors
 from portal.domain.accounts import (
     authenticate,
     change_password,
@@ -59,8 +59,23 @@ def test_passwords_outside_8_to_128_characters_are_refused(session, password):
 
 
 def test_a_64_character_password_is_accepted(session):
-    user = register(session, password="p" * 64)
-    assert authenticate(session, user.mobile, "p" * 64, NOW) == user
+    long_password = "长城-great-wall-2026-" * 3 + "abcdefg"
+    assert len(long_password) == 64
+    user = register(session, password=long_password)
+    assert authenticate(session, user.mobile, long_password, NOW) == user
+
+
+@pytest.mark.parametrize("password", ["12345678", "Password", "aaaaaaaaaa", "x13800000009x"])
+def test_guessable_passwords_are_refused(session, password):
+    with pytest.raises(DomainError) as caught:
+        register(session, password=password)
+    assert caught.value.field == "password"
+
+
+def test_every_registration_problem_is_reported_at_once(session):
+    with pytest.raises(DomainErrors) as caught:
+        register(session, id_number="330822199001011230", mobile="12", password="x")
+    assert [e.field for e in caught.value.errors] == ["id_number", "mobile", "password"]
 
 
 def test_residents_sign_in_with_mobile_or_id_number_and_staff_with_username(session):

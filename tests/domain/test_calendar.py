@@ -136,3 +136,14 @@ def test_correcting_a_day_needs_a_reason_and_recomputes_open_cases(session):
     assert (day.kind, day.source) == (DayKind.holiday, DaySource.admin)
     audit = session.scalar(select(Event).where(Event.action == "calendar_day_corrected"))
     assert audit.note == "typhoon closure" and audit.data["before"]["workday"] is True
+
+
+def test_correcting_a_day_in_a_year_not_yet_loaded_estimates_the_years_before_it(session):
+    admin = create_user(session, "admin")
+    correct_day(session, date(2029, 1, 2), False, "", "county notice", admin, NOW)
+    assert session.scalar(select(CalendarYear.status).where(CalendarYear.year == 2028)) is YearStatus.provisional
+    assert session.get(CalendarDay, date(2029, 1, 2)).workday is False
+    assert WorkCalendar.load(session).is_workday(date(2029, 1, 3))
+    with pytest.raises(DomainError) as caught:
+        correct_day(session, date(1999, 1, 1), False, "", "x", admin, NOW)
+    assert caught.value.field == "day"

@@ -58,6 +58,15 @@ def test_bad_registration_input_is_explained_next_to_the_field_and_nothing_is_sa
     assert users(app) == 0
 
 
+def test_all_registration_problems_are_shown_together(app, client):
+    response = client.submit("/register", registration(id_number="330822199001011230", mobile="12", password="x", confirm="x"))
+    assert response.status_code == 400
+    page = parse(response.get_data(as_text=True))
+    linked = {a["href"] for a in page.select(".error-summary a")}
+    assert {"#id_number", "#mobile", "#password"} <= linked
+    assert users(app) == 0
+
+
 def test_passwords_that_differ_are_refused(client):
     response = client.submit("/register", registration(confirm="something-else"))
     assert response.status_code == 400

@@ -173,7 +173,11 @@ def test_accepting_with_materials_to_follow_names_them_and_a_date(app, client, l
         material = db.session.scalar(select(Case).where(Case.number == number)).service.materials[-1]["code"]
     response = decide(clerk_client, number, "accept-pending", {"pending": material, "follow_up_by": "2000-01-01"})
     assert response.status_code == 400
-    later = (date.today() + timedelta(days=10)).isoformat()
+    too_late = (date.today() + timedelta(days=60)).isoformat()
+    response = decide(clerk_client, number, "accept-pending", {"pending": material, "follow_up_by": too_late})
+    assert response.status_code == 400
+    assert parse(response.get_data(as_text=True)).select_one("#follow_up_by-error") is not None
+    later = (date.today() + timedelta(days=1)).isoformat()
     response = decide(clerk_client, number, "accept-pending", {"pending": material, "follow_up_by": later})
     assert response.status_code == 302
     notice = clerk_client.page(response.headers["Location"])
@@ -259,3 +263,62 @@ def test_public_tracking_needs_the_matching_query_code_and_masks_the_name(app, c
     assert "欧***" in text and "欧阳娜娜" not in text
     assert "已接件" in text
     assert page.select_one(".timeline li") is not None
+
+
+def test_a_second_correction_may_only_name_items_of_the_first(app, client, login_as):
+    number = apply_online(app, client, login_as)
+    resident_cookie = client.get_cookie("portal_session").value
+    clerk_client = app.test_client()
+    sign_in_as_clerk(app, clerk_client)
+    with app.app_context():
+        materials = [m["code"] for m in db.session.scalar(select(Case).where(Case.number == number)).service.materials]
+    decide(clerk_client, number, "correction", {"item": f"material:{materials[0]}", f"reason-material:{materials[0]}": "不清晰"})
+    client.set_cookie("portal_session", resident_cookie)
+    csrf = client.page(f"/cases/{number}/correction").select_one("input[name=csrf_token]")["value"]
+    slot = "material_" + materials[0].replace("-", "_")
+    client.post(f"/cases/{number}/correction", data={"csrf_token": csrf, slot: upload(PDF, "again.pdf")}, content_type="multipart/form-data")
+    assert case_status(app, number) == "submitted"
+    response = decide(clerk_client, number, "correction", {f"reason-material:{materials[1]}": "新的要求"})
+    assert response.status_code == 400
+    assert "一次" in text_of(parse(response.get_data(as_text=True)), ".error-summary")
+    response = decide(clerk_client, number, "correction", {f"reason-material:{materials[0]}": "仍不清晰"})
+    assert response.status_code == 302
+    assert case_status(app, number) == "correction_requested"
+
+
+def test_a_walk_in_with_an_accounts_id_but_another_name_is_stopped(app, client):
+    with app.app_context():
+        resident = create_user(db.session, "resident", real_name="李春花")
+        db.session.commit()
+        id_number = resident.id_number
+    sign_in_as_clerk(app, client)
+    data = application_data(app, applicant_id_number=id_number, applicant_name="张三", applicant_mobile="12", identity_checked="y")
+    response, _ = post_form(client, data)
+    assert response.status_code == 400
+    page = parse(response.get_data(as_text=True))
+    assert page.select_one("#applicant_name-error") is not None
+    assert page.select_one("#applicant_mobile-error") is not None
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_clerks_withdraw_only_walk_in_cases(app, client, login_as):
+    number = apply_online(app, client, login_as)
+    clerk_client = app.test_client()
+    sign_in_as_clerk(app, clerk_client)
+    page = clerk_client.page(f"/cases/{number}")
+    assert page.select_one(f"form[action='/cases/{number}/withdraw']") is None
+    csrf = page.select_one("input[name=csrf_token]")["value"]
+    clerk_client.post(f"/cases/{number}/withdraw", data={"csrf_token": csrf, "reason": "代为撤回"})
+    assert case_status(app, number) == "submitted"
+
+
+def test_an_incomplete_draft_cannot_be_reviewed_or_submitted(app, client, login_as):
+    login_as("resident")
+    response, token = post_form(client, application_data(app, hukou_county=""))
+    assert response.status_code == 400
+    assert client.get(f"/apply/review/{token}").status_code == 302
+    csrf = client.page(f"/apply/{SERVICE}").select_one("input[name=csrf_token]")["value"]
+    client.post(f"/apply/submit/{token}", data={"csrf_token": csrf})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 0

@@ -1,3 +1,5 @@
+import pytest
+
 
 from tests.pages import text_of
 
@@ -100,3 +102,17 @@ def test_healthz_is_503_when_the_database_is_unreachable():
     response = unreachable.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "database": "unreachable"}
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("户口迁移", {"psb-hukou-move"}),  # characters skipped: 户口跨省迁移
+        ("公安", {"psb-rp-apply", "psb-rp-endorse", "psb-rp-replace", "psb-hukou-cert", "psb-hukou-move", "psb-no-record", "psb-exit-entry"}),
+        ("mediation", {"gov-dispute", "gov-biz-dispute", "gov-border-report"}),
+    ],
+)
+def test_search_finds_services_by_department_and_loose_chinese_terms(client, query, expected):
+    page = client.page("/services", query_string={"q": query})
+    found = {a["href"].rsplit("/", 1)[-1] for a in page.select("table tbody a")}
+    assert expected <= found

@@ -4,6 +4,8 @@ upload slot per material of the one-time notice."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -64,11 +66,29 @@ def needs_business_location(service: Service) -> bool:
     )
 
 
+class AmountField(DecimalField):
+    """A number as people type it: 1,000 and 1 000 and １０００ are all 1000."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            cleaned = unicodedata.normalize("NFKC", valuelist[0] or "")
+            valuelist = [cleaned.replace(",", "").replace(" ", "").strip()]
+        super().process_formdata(valuelist)
+
+
+def in_sentence(label: str) -> str:
+    """'Business scope' inside an English sentence reads 'business scope'."""
+    if current_language() == "en" and label[:1].isupper() and not label[:2].isupper():
+        return label[0].lower() + label[1:]
+    return label
+
+
 def _service_field(spec: dict):
-    label = localized(spec, "label")
+    label = localized(spec, "label") + ("" if spec["required"] else _(" (optional)"))
     validators = []
     if spec["required"]:
-        message = _("Choose %(label)s.", label=label) if spec["type"] == "select" else _("Enter %(label)s.", label=label)
+        named = in_sentence(label)
+        message = _("Choose %(label)s.", label=named) if spec["type"] == "select" else _("Enter %(label)s.", label=named)
         validators.append(InputRequired(message) if spec["type"] in ("number", "date") else DataRequired(message))
     else:
         validators.append(Optional())
@@ -80,11 +100,28 @@ def _service_field(spec: dict):
     if spec["type"] == "date":
         return DateField(label, validators=validators, description=_("For example 2026-11-28."))
     if spec["type"] == "number":
-        return DecimalField(
-            label, validators=validators + [NumberRange(min=0, max=10**12, message=_("Enter a number of 0 or more."))],
+        return AmountField(
+            label,
+            validators=validators
+            + [NumberRange(min=0, max=10**12, message=_("Enter a number from 0 to 1,000,000,000,000."))],
             places=None,
         )
     return StringField(label, validators=validators + [Length(max=spec.get("max_length") or 200)])
+
+
+ACCEPT = {"pdf": ".pdf,application/pdf", "jpeg": ".jpg,.jpeg,image/jpeg", "png": ".png,image/png"}
+
+
+def accept_attribute(file_types: list[str]) -> str:
+    return ",".join(ACCEPT[t] for t in file_types)
+
+
+def material_description(material: dict) -> str:
+    """Required or not, the notice's note, and the file types, in one hint."""
+    need = _("Required") if material["required"] else _("If applicable")
+    types = _("File types: %(types)s", types=", ".join(labels.FILE_TYPES[t] for t in material["file_types"]))
+    note = localized(material, "notes")
+    return " · ".join(part for part in (need, note, types) if part)
 
 
 def application_form_class(service: Service, counter: bool, uploaded: set[str]):
@@ -131,11 +168,10 @@ def application_form_class(service: Service, counter: bool, uploaded: set[str]):
     for spec in service.fields:
         attrs["field_" + spec["name"]] = _service_field(spec)
     for material in service.materials:
-        types = "/".join(labels.FILE_TYPES[t] for t in material["file_types"])
-        note = localized(material, "notes")
         attrs[material_field_name(material["code"])] = FileField(
             localized(material, "name"),
-            description=f"{note} ({types})" if note else types,
+            description=material_description(material),
+            render_kw={"accept": accept_attribute(material["file_types"])},
         )
     return type("ServiceApplicationForm", (ApplicationForm,), attrs)
 

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -49,25 +50,38 @@ def _counter() -> bool:
     return current_user.role is Role.clerk
 
 
-def _applicant(form) -> dict:
-    """Who applies: the signed-in resident, or the walk-in the clerk records."""
+def _applicant(form) -> tuple[dict, list[DomainError]]:
+    """Who applies: the signed-in resident, or the walk-in the clerk
+    records. Returns the applicant and every problem found, not just the first."""
     if not _counter():
         return {
             "user_id": current_user.id,
             "name": current_user.real_name,
             "id_number": current_user.id_number,
             "mobile": current_user.mobile,
-        }
-    now = _now()
-    number = normalise_id_number(form.applicant_id_number.data or "", now.date())
-    mobile = normalise_mobile(form.applicant_mobile.data or "")
-    resident = db.session.scalar(select(User).where(User.id_number == number, User.role == Role.resident))
-    return {
-        "user_id": resident.id if resident else None,
-        "name": " ".join((form.applicant_name.data or "").split()),
-        "id_number": number,
-        "mobile": mobile,
-    }
+        }, []
+    problems, number, mobile = [], None, None
+    name = " ".join((form.applicant_name.data or "").split())
+    try:
+        number = normalise_id_number(form.applicant_id_number.data or "", _now().date())
+    except DomainError as error:
+        problems.append(DomainError(error.message, "applicant_id_number"))
+    try:
+        mobile = normalise_mobile(form.applicant_mobile.data or "")
+    except DomainError as error:
+        problems.append(DomainError(error.message, "applicant_mobile"))
+    resident = None
+    if number:
+        resident = db.session.scalar(select(User).where(User.id_number == number, User.role == Role.resident))
+        if resident is not None and name and resident.real_name != name:
+            problems.append(
+                DomainError(
+                    _l("This ID number belongs to a registered resident with another name. Check the name against the ID card."),
+                    "applicant_name",
+                )
+            )
+    applicant = {"user_id": resident.id if resident else None, "name": name, "id_number": number, "mobile": mobile}
+    return applicant, problems
 
 
 @bp.get("/counter/intake")
@@ -96,13 +110,11 @@ def application(code: str):
         return render_template("apply/form.html", form=form, service=service, uploaded=uploaded, counter=_counter())
 
     valid = form.validate_on_submit()
-    applicant = None
-    try:
-        applicant = _applicant(form)
-    except DomainError as error:
+    applicant, problems = _applicant(form)
+    for problem in problems:
+        if not getattr(form, problem.field).errors:
+            attach_error(form, problem)
         valid = False
-        error.field = {"id_number": "applicant_id_number", "mobile": "applicant_mobile"}.get(error.field, error.field)
-        attach_error(form, error)
     checked = {}
     for material in service.materials:
         field = form[material_field_name(material["code"])]
@@ -121,6 +133,8 @@ def application(code: str):
     answers["receiving_county"] = (
         current_user.window_county.value if _counter() else (form.receiving_county.data or "changshan")
     )
+    # Only a form that passed every check may be reviewed and submitted.
+    answers["complete"] = valid
     with file_writes() as writes:
         try:
             draft = save_draft(
@@ -158,6 +172,8 @@ def review(token: str):
     if existing is not None:
         return redirect(url_for("cases.receipt", number=existing.number))
     draft = _draft_or_404(token)
+    if not draft.answers.get("complete"):
+        return redirect(url_for("apply.application", code=draft.service.code, draft=token))
     return render_template(
         "apply/review.html",
         draft=draft,

@@ -7,7 +7,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from portal.i18n import localized
-from portal.web.apply.forms import _service_field
+from portal.web.apply.forms import _service_field, accept_attribute, material_description
 
 
 class WithdrawForm(FlaskForm):
@@ -45,8 +45,11 @@ class CorrectionAnswerForm(FlaskForm):
             if item["kind"] == "field":
                 attrs["field_" + item["key"]] = _service_field(specs[item["key"]])
             else:
+                material = next(m for m in case.service.materials if m["code"] == item["key"])
                 attrs["material_" + item["key"].replace("-", "_")] = FileField(
-                    localized(item, "name"), description=item.get("reason", "")
+                    localized(item, "name"),
+                    description=material_description(material),
+                    render_kw={"accept": accept_attribute(material["file_types"])},
                 )
         return type("CorrectionForm", (cls,), attrs)
 

@@ -144,7 +144,8 @@ def correction(number: str):
     form = form_class()
     if request.method == "GET":
         form.prefill(case)
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST":
+        valid = form.validate_on_submit()
         uploads = {}
         for item in notice.items:
             if item["kind"] != "material":
@@ -159,7 +160,7 @@ def correction(number: str):
                 uploads[item["key"]] = check_upload(upload.filename, upload.read(), material["file_types"])
             except DomainError as error:
                 field.errors = list(field.errors) + [error.message]
-        if not any(f.errors for f in form):
+        if valid and not any(f.errors for f in form):
             with file_writes() as writes:
                 try:
                     resubmit_correction(

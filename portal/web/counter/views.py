@@ -145,7 +145,10 @@ def accept_pending(number: str):
 def correction(number: str):
     case = _decidable_case(number)
     form = AcceptForm()  # carries the CSRF check
-    chosen = {key: request.form.get(f"reason-{key}", "") for key in request.form.getlist("item")}
+    # An item counts as chosen when ticked or when a reason was written for it.
+    ticked = set(request.form.getlist("item"))
+    written = {k[len("reason-"):] for k, v in request.form.items() if k.startswith("reason-") and v.strip()}
+    chosen = {key: request.form.get(f"reason-{key}", "") for key in sorted(ticked | written)}
     errors = {}
     if form.validate_on_submit():
         try:
