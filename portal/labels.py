@@ -157,6 +157,26 @@ EVENT_ACTIONS = {
     "refuse": _l("Refused"),
     "deliver": _l("Result delivered"),
     "due_date_changed": _l("Due date changed"),
+    "task_claim": _l("Task claimed"),
+    "task_release": _l("Task released to the queue"),
+    "task_complete": _l("Task completed"),
+    "task_refuse": _l("Task refused"),
+    "task_suspend": _l("Task in a special procedure"),
+    "task_resume": _l("Task resumed"),
+    "task_cancel": _l("Task cancelled"),
+}
+TASK_STATUSES = {
+    "open": _l("Not yet claimed"),
+    "claimed": _l("Claimed"),
+    "suspended": _l("In a special procedure"),
+    "completed": _l("Completed"),
+    "refused": _l("Refused"),
+    "cancelled": _l("Cancelled"),
+}
+DELIVERY_METHODS = {
+    "window": _l("Collected at the window"),
+    "post": _l("Sent by post"),
+    "electronic": _l("Electronic result downloaded by the applicant"),
 }
 NOTICE_KINDS = {
     "acceptance": _l("Notice of acceptance"),

@@ -97,4 +97,27 @@ def create_case(
     case = Case(**fields)
     session.add(case)
     session.flush()
+    from portal.domain.routing import involved_counties
+    from portal.models import CaseInvolvement
+
+    for county in involved_counties(case):
+        session.add(CaseInvolvement(case_id=case.id, county=county))
+    session.flush()
     return case
+
+
+def create_task(session, case, agency_code: str = "cs-psb", *, status: str = "open", stage: int = 1, due_at=None):
+    from sqlalchemy import select
+
+    from portal.models import Agency, Task
+    from portal.models.enums import TaskStatus
+
+    agency = session.scalar(select(Agency).where(Agency.code == agency_code))
+    task = Task(
+        case=case, agency=agency, stage=stage, stage_name_zh="审核", stage_name_en="Review",
+        action_zh="审核", action_en="Review", status=TaskStatus(status),
+        due_at=due_at or now(), created_at=now(),
+    )
+    session.add(task)
+    session.flush()
+    return task

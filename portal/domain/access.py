@@ -1,7 +1,8 @@
 """Who may see which cases, as query helpers every view uses.
 
 A resident sees their own cases; a clerk the cases their window received
-or in which their county's agencies act; supervisors and admins all.
+or in which their county's agencies act; an officer the cases with a task
+for their agency; supervisors and admins all.
 Anything else is reported as not found, never as forbidden."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Select, exists, false, select
 from sqlalchemy.orm import Session
 
-from portal.models import Case, CaseInvolvement, Role, User
+from portal.models import Case, CaseInvolvement, Role, Task, User
 
 
 def visible_cases(user: User) -> Select:
@@ -20,6 +21,8 @@ def visible_cases(user: User) -> Select:
         return query.where(
             exists().where(CaseInvolvement.case_id == Case.id, CaseInvolvement.county == user.window_county)
         )
+    if user.role is Role.officer:
+        return query.where(exists().where(Task.case_id == Case.id, Task.agency_id == user.agency_id))
     if user.role in (Role.supervisor, Role.admin):
         return query
     return query.where(false())

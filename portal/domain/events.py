@@ -19,6 +19,7 @@ def record_event(
     now: datetime,
     actor: User | None = None,
     case: Case | None = None,
+    task=None,
     subject: str = "case",
     from_status: str | None = None,
     to_status: str | None = None,
@@ -28,6 +29,7 @@ def record_event(
     """Add an event in the caller's transaction; ``actor`` None means the system."""
     event = Event(
         case_id=case.id if case is not None else None,
+        task_id=task.id if task is not None else None,
         subject=subject,
         actor_id=actor.id if actor is not None else None,
         actor_role=actor.role.value if actor is not None else SYSTEM,

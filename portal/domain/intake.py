@@ -15,6 +15,7 @@ from portal.domain.clock import WorkCalendar, local_date
 from portal.domain.deadlines import refresh_due
 from portal.domain.lifecycle import transition
 from portal.domain.uploads import CheckedFile, FileWrites
+from portal.domain.workflow import cancel_open_tasks, start_routing
 from portal.models import Case, CaseNotice, User
 from portal.models.enums import NoticeKind
 
@@ -38,10 +39,13 @@ def _reason(text: str, field: str = "reason") -> str:
 
 
 def accept_case(session: Session, case: Case, clerk: User, now: datetime, calendar: WorkCalendar) -> CaseNotice:
-    """受理: the clock starts now; the due date is stored."""
+    """受理: the clock starts now, the due date is stored and the first
+    stage is routed to its agencies, all in one transaction."""
     transition(session, case, "accept", clerk, now)
     refresh_due(session, case, calendar, now)
-    return _notice(session, case, NoticeKind.acceptance, clerk, now)
+    notice = _notice(session, case, NoticeKind.acceptance, clerk, now)
+    start_routing(session, case, calendar, now)
+    return notice
 
 
 def accept_with_pending(
@@ -71,7 +75,9 @@ def accept_with_pending(
     items = [{"kind": "material", "key": code, "name_zh": known[code]["name_zh"], "name_en": known[code]["name_en"]} for code in material_codes]
     transition(session, case, "accept", clerk, now, data={"pending": material_codes, "follow_up_by": follow_up_by.isoformat()})
     refresh_due(session, case, calendar, now)
-    return _notice(session, case, NoticeKind.acceptance_pending, clerk, now, items=items, follow_up_by=follow_up_by)
+    notice = _notice(session, case, NoticeKind.acceptance_pending, clerk, now, items=items, follow_up_by=follow_up_by)
+    start_routing(session, case, calendar, now)
+    return notice
 
 
 def correction_items(case: Case, chosen: dict[str, str]) -> list[dict]:
@@ -162,7 +168,13 @@ def resubmit_correction(
 
 
 def withdraw_case(session: Session, case: Case, actor: User, now: datetime, reason: str) -> None:
-    transition(session, case, "withdraw", actor, now, note=_reason(reason))
+    """Withdrawal ends the agencies' work on the case too."""
+    reason = _reason(reason)
+    for interval in case.suspensions:
+        if interval.ended_at is None:
+            interval.ended_at = now
+    transition(session, case, "withdraw", actor, now, note=reason)
+    cancel_open_tasks(session, case, now)
 
 
 def files_by_material(case: Case) -> dict:

@@ -1,5 +1,6 @@
-"""The case lifecycle: which status changes exist, who may make each, and
-the event each leaves. Nothing else assigns ``Case.status``.
+"""The case and task lifecycles: which status changes exist, who may make
+each, and the event each leaves. Nothing else assigns ``Case.status`` or
+``Task.status``.
 
     submitted ──► correction_requested ──► submitted        (补正, clock not started)
     submitted ──► accepted ──► in_progress ⇄ suspended     (受理 starts the clock)
@@ -18,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from portal.domain import DomainError
 from portal.domain.events import record_event
-from portal.models import Case, CaseStatus, Role, User
-from portal.models.enums import Channel
+from portal.models import Case, CaseStatus, Role, Task, User
+from portal.models.enums import Channel, TaskStatus
 
 S = CaseStatus
 APPLICANT = "applicant"  # the resident who owns the case
@@ -50,6 +51,7 @@ TRANSITIONS = (
     _t("resume", S.suspended, S.in_progress, OFFICER, SYSTEM),
     _t("complete", S.in_progress, S.completed, OFFICER, SYSTEM),
     _t("refuse", S.in_progress, S.refused, OFFICER, SYSTEM),
+    _t("refuse", S.suspended, S.refused, OFFICER, SYSTEM),
     _t("deliver", S.completed, S.delivered, CLERK),
     _t("deliver", S.refused, S.delivered, CLERK),
     *(
@@ -112,6 +114,8 @@ def transition(
         case.accepted_at = now
     if step.target in (S.refused_intake, S.completed, S.refused, S.withdrawn):
         case.closed_at = now
+    if step.target is S.delivered:
+        case.delivered_at = now
     record_event(
         session,
         case=case,
@@ -138,3 +142,88 @@ def open_case(session: Session, case: Case, actor: User | None, now: datetime, n
         data={"channel": case.channel.value, "window": case.receiving_county.value},
     )
     return case
+
+
+# -- tasks ----------------------------------------------------------------
+
+T = TaskStatus
+ASSIGNEE = "assignee"  # the officer who claimed the task
+
+TASK_TRANSITIONS = {
+    ("claim", T.open): (T.claimed, OFFICER),
+    ("release", T.claimed): (T.open, ASSIGNEE),
+    ("complete", T.claimed): (T.completed, ASSIGNEE),
+    ("refuse", T.claimed): (T.refused, ASSIGNEE),
+    ("suspend", T.claimed): (T.suspended, ASSIGNEE),
+    ("resume", T.suspended): (T.claimed, ASSIGNEE),
+    ("cancel", T.open): (T.cancelled, SYSTEM),
+    ("cancel", T.claimed): (T.cancelled, SYSTEM),
+    ("cancel", T.suspended): (T.cancelled, SYSTEM),
+}
+
+
+def task_actions(task: Task, actor: User | None) -> set[str]:
+    """What ``actor`` may do to ``task`` now."""
+    return {
+        action
+        for (action, source), _target in TASK_TRANSITIONS.items()
+        if source is task.status and _may_act_on_task(task, actor, action)
+    }
+
+
+def _may_act_on_task(task: Task, actor: User | None, action: str) -> bool:
+    step = TASK_TRANSITIONS.get((action, task.status))
+    if step is None:
+        return False
+    who = step[1]
+    if who == SYSTEM:
+        return actor is None
+    if actor is None or actor.role is not Role.officer or actor.agency_id != task.agency_id:
+        return False
+    return who == OFFICER or task.assignee_id == actor.id
+
+
+def task_transition(
+    session: Session,
+    task: Task,
+    action: str,
+    actor: User | None,
+    now: datetime,
+    *,
+    note: str = "",
+    data: dict | None = None,
+) -> Task:
+    """Apply ``action`` to a task, for an officer of its agency (claiming)
+    or its assignee (everything else), and record the event on its case."""
+    step = TASK_TRANSITIONS.get((action, task.status))
+    if step is None:
+        if action == "claim" and task.status is T.claimed and task.assignee is not None:
+            raise DomainError(
+                _l("%(name)s has already claimed this task.", name=task.assignee.real_name), "status"
+            )
+        raise DomainError(NOT_WAITING, "status")
+    if not _may_act_on_task(task, actor, action):
+        raise DomainError(_l("Your account may not do this to this task."), "actor")
+    previous = task.status
+    task.status = step[0]
+    if action == "claim":
+        task.assignee_id = actor.id
+    elif action == "release":
+        task.assignee_id = None
+    if task.status in (T.completed, T.refused, T.cancelled):
+        task.closed_at = now
+    record_event(
+        session,
+        case=task.case,
+        task=task,
+        subject="task",
+        actor=actor,
+        action=f"task_{action}",
+        from_status=previous.value,
+        to_status=task.status.value,
+        note=note,
+        data={"agency": task.agency.code, **(data or {})},
+        now=now,
+    )
+    session.flush()
+    return task

@@ -61,3 +61,18 @@ def resolve_plan(case: Case) -> list[ResolvedStep]:
 def involved_counties(case: Case) -> set[County]:
     """The receiving window's county and every county whose agencies act."""
     return {County(case.receiving_county)} | {step.county for step in resolve_plan(case)}
+
+
+def stage_count(case: Case) -> int:
+    return len(case.service.routing)
+
+
+def stage_workdays(case: Case, stage: int) -> int:
+    """Working days from acceptance by which ``stage`` (1-based) must be
+    done: the plan's stated shares added up, or the promise split evenly
+    (rounded up, so the last stage ends on the case's own due date)."""
+    plan = case.service.routing
+    promise = case.service.promise_workdays
+    if all(s.get("workdays") is not None for s in plan):
+        return sum(s["workdays"] for s in plan[:stage])
+    return -(-promise * stage // len(plan))

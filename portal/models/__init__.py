@@ -8,6 +8,7 @@ from portal.models.catalog import Service
 from portal.models.enums import CaseStatus, County, Department, Role
 from portal.models.event import Event
 from portal.models.intake import ApplicationDraft, CaseFile, CaseNotice, CaseSequence
+from portal.models.task import Task
 from portal.models.user import User
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "Event",
     "Role",
     "Service",
+    "Task",
     "User",
 ]

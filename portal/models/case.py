@@ -55,6 +55,9 @@ class Case(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    turnaround_workdays: Mapped[int | None] = mapped_column(Integer)  # acceptance → completion, suspension excluded
+    delivery_method: Mapped[str | None] = mapped_column(String(20))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     suspensions: Mapped[list["CaseSuspension"]] = relationship(

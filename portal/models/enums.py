@@ -144,3 +144,22 @@ class NoticeKind(str, enum.Enum):
     acceptance_pending = "acceptance_pending"  # 容缺受理通知书
     correction = "correction"  # 补正告知书
     refusal = "refusal"  # 不予受理通知书
+
+
+class TaskStatus(str, enum.Enum):
+    open = "open"  # waiting for an officer to claim it
+    claimed = "claimed"
+    suspended = "suspended"  # 特别程序: the case clock stops
+    completed = "completed"
+    refused = "refused"
+    cancelled = "cancelled"  # the case ended before this task did
+
+    @property
+    def is_active(self) -> bool:
+        return self in (TaskStatus.open, TaskStatus.claimed, TaskStatus.suspended)
+
+
+class DeliveryMethod(str, enum.Enum):
+    window = "window"  # collected at either window
+    post = "post"
+    electronic = "electronic"

@@ -20,6 +20,7 @@ class Event(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id", ondelete="CASCADE"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
     subject: Mapped[str] = mapped_column(String(40), default="case")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     actor: Mapped[User | None] = relationship()

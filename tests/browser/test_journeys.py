@@ -171,6 +171,59 @@ def test_counter_intake_correction_by_the_resident_then_acceptance(app, page, li
     expect(page.locator("main")).to_contain_text(number)
     assert_accessible(page)
     page.get_by_role("link", name="返回办件").click()
-    expect(page.locator(".timeline li")).to_have_count(4)
-    expect(page.locator(".status")).to_have_text("已受理")
+    expect(page.locator(".timeline li")).to_have_count(5)
+    expect(page.locator(".status")).to_have_text("办理中")
     page.screenshot(path="test-artifacts/counter-case.png", full_page=True)
+
+
+def test_officer_claims_and_completes_then_the_clerk_hands_over(app, page, live_server):
+    from datetime import datetime, timezone
+
+    from portal.db import db
+    from portal.domain.clock import WorkCalendar
+    from portal.domain.intake import accept_case
+    from portal.models import County
+    from tests.factories import create_case
+
+    officer, _ = make_user(app, "officer", agency_code="cs-amr", real_name="孙丽")
+    with app.app_context():
+        case = create_case(db.session, "amr-biz-change", status="submitted", business_county="changshan", receiving_county="yushan")
+        from tests.factories import create_user as make
+
+        window = make(db.session, "clerk", window_county=County.yushan)
+        accept_case(db.session, case, window, datetime.now(timezone.utc), WorkCalendar.load(db.session))
+        db.session.commit()
+        number = case.number
+
+    sign_in(page, live_server, officer)
+    expect(page.get_by_role("table", name="任务队列")).to_contain_text(number)
+    assert_accessible(page)
+    page.get_by_role("link", name=number).click()
+    expect(page.locator("h1")).to_contain_text(number)
+    assert_accessible(page)
+    page.get_by_role("button", name="认领任务").click()
+    expect(page.locator(".notice-success")).to_contain_text("已认领")
+    page.get_by_role("button", name="办结任务").click()
+    expect(page.locator("#opinion-error")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("办理意见").fill("材料齐全，准予变更登记")
+    page.get_by_label("证照或决定书编号（如有）").fill("(玉)登字〔2026〕第0001号")
+    page.get_by_role("button", name="办结任务").click()
+    expect(page.locator(".notice-success")).to_contain_text("任务已办结")
+    sign_out(page)
+
+    with app.app_context():
+        from sqlalchemy import select
+
+        from portal.models import User
+
+        username = db.session.scalar(select(User.username).where(User.window_county == County.yushan))
+    sign_in(page, live_server, username)
+    page.goto(live_server + f"/cases/{number}")
+    expect(page.locator(".status")).to_have_text("已办结")
+    assert_accessible(page)
+    page.get_by_label("出件方式").select_option("window")
+    page.get_by_role("button", name="确认出件").click()
+    expect(page.locator(".notice-success")).to_contain_text("出件")
+    expect(page.locator(".status")).to_have_text("已出件送达")
+    assert_accessible(page)

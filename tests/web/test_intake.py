@@ -83,7 +83,9 @@ def test_the_clerk_accepts_and_the_clock_starts(app, client, login_as):
     assert text_of(notice, "h1") == "受理通知书"
     with app.app_context():
         case = db.session.scalar(select(Case).where(Case.number == number))
-        assert case.status.value == "accepted" and case.accepted_at and case.due_at
+        # Accepted, then routed at once: the case is with its agencies.
+        assert case.status.value == "in_progress" and case.accepted_at and case.due_at
+        assert [t.agency.code for t in case.tasks] == ["ys-psb"]  # hukou in Yushan
     assert number not in client.page("/counter/").get_text()
 
 
@@ -135,7 +137,7 @@ def test_a_correction_lists_everything_once_and_the_resident_answers_only_that(a
         actions = list(db.session.scalars(select(Event.action).where(Event.case_id == case.id).order_by(Event.id)))
         assert actions == ["submit", "request_correction", "resubmit"]
     assert decide(clerk_client, number, "accept").status_code == 302
-    assert case_status(app, number) == "accepted"
+    assert case_status(app, number) == "in_progress"
 
 
 def test_a_correction_without_items_or_reasons_is_explained(app, client, login_as):
@@ -182,7 +184,7 @@ def test_accepting_with_materials_to_follow_names_them_and_a_date(app, client, l
     assert response.status_code == 302
     notice = clerk_client.page(response.headers["Location"])
     assert text_of(notice, "h1") == "容缺受理通知书" and later in notice.get_text()
-    assert case_status(app, number) == "accepted"
+    assert case_status(app, number) == "in_progress"
 
 
 def test_a_second_decision_on_the_same_case_is_refused_cleanly(app, client, login_as):
@@ -195,7 +197,7 @@ def test_a_second_decision_on_the_same_case_is_refused_cleanly(app, client, logi
     assert first.post(f"/counter/cases/{number}/accept", data={"csrf_token": csrf_first}).status_code == 302
     response = second.post(f"/counter/cases/{number}/refuse", data={"csrf_token": csrf_second, "reason": "x"})
     assert response.status_code == 302
-    assert case_status(app, number) == "accepted"
+    assert case_status(app, number) == "in_progress"
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(CaseNotice)) == 1
 
@@ -237,7 +239,7 @@ def test_clerks_see_cases_their_county_acts_on_but_decide_only_their_own(app, cl
         username = create_user(db.session, "officer").username
         db.session.commit()
     officer.submit("/login", {"login": username, "password": PASSWORD})
-    assert officer.get(f"/cases/{number}").status_code == 403
+    assert officer.get(f"/cases/{number}").status_code == 404  # no task for their agency yet
 
 
 def test_downloads_are_attachments_and_not_sniffed(app, client, login_as):

@@ -30,7 +30,13 @@ from portal.web.cases.forms import CorrectionAnswerForm, TrackForm, WithdrawForm
 from portal.web.forms import CONCURRENT_CHANGE, attach_error, send_stored
 
 bp = Blueprint("cases", __name__)
-STAFF_AND_RESIDENTS = (Role.resident, Role.clerk, Role.supervisor, Role.admin)
+
+
+def deliver_form():
+    from portal.web.counter.views import deliver_form as build
+
+    return build()
+STAFF_AND_RESIDENTS = (Role.resident, Role.clerk, Role.officer, Role.supervisor, Role.admin)
 
 
 def _now() -> datetime:
@@ -75,6 +81,7 @@ def detail(number: str):
         is_applicant=case.applicant_user_id == current_user.id,
         may_decide=may_decide(current_user, case),
         withdraw_form=WithdrawForm(),
+        deliver_form=deliver_form() if may_decide(current_user, case) else None,
     )
 
 

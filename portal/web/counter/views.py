@@ -18,10 +18,11 @@ from portal.domain.clock import WorkCalendar
 from portal.domain.desk import minutes_waiting, window_queue
 from portal.domain.intake import accept_case, accept_with_pending, refuse_intake, request_correction
 from portal.domain.staff import window_overview
+from portal.domain.workflow import deliver_case
 from portal.i18n import localized
 from portal.models import CaseStatus, Role
 from portal.security import role_required
-from portal.web.counter.forms import AcceptForm, PendingForm, QueueFilterForm, RefuseForm
+from portal.web.counter.forms import AcceptForm, DeliverForm, PendingForm, QueueFilterForm, RefuseForm
 from portal.web.forms import CONCURRENT_CHANGE, attach_error
 
 bp = Blueprint("counter", __name__, url_prefix="/counter")
@@ -181,3 +182,34 @@ def refuse(number: str):
             db.session.rollback()
             attach_error(form, error)
     return _render_decision(case, 400, refuse_form=form)
+
+
+def deliver_form():
+    from portal import labels
+
+    form = DeliverForm()
+    form.method.choices = [SelectChoice(k, v) for k, v in labels.DELIVERY_METHODS.items()]
+    return form
+
+
+@bp.post("/cases/<number>/deliver")
+@role_required(Role.clerk)
+def deliver(number: str):
+    """出件: hand over the result of a completed or refused case."""
+    case = _decidable_case(number)
+    form = deliver_form()
+    if not form.validate_on_submit():
+        flash(_("Choose how the result is handed over."), "error")
+        return redirect(url_for("cases.detail", number=number))
+    try:
+        deliver_case(db.session, case, current_user, _now(), form.method.data)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    except StaleDataError:
+        db.session.rollback()
+        flash(str(CONCURRENT_CHANGE), "error")
+    else:
+        flash(_("The result has been handed over; the case is closed."), "success")
+    return redirect(url_for("cases.detail", number=number))

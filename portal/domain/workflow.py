@@ -1,0 +1,167 @@
+"""Carrying an accepted case through its agencies: tasks for each stage of
+the routing plan, the next stage when one is done, the case closed when
+all are; task actions and their effect on the case and its clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain import DomainError
+from portal.domain.clock import WorkCalendar, deadline
+from portal.domain.deadlines import _intervals, case_workdays_used, end_suspension, refresh_due, start_suspension
+from portal.domain.lifecycle import task_transition, transition
+from portal.domain.routing import resolve_plan, stage_count, stage_workdays
+from portal.models import Agency, Case, CaseStatus, Task, User
+from portal.models.enums import DeliveryMethod, TaskStatus
+
+REASON_MAX = 1000
+
+
+def task_due(calendar: WorkCalendar, case: Case, stage: int, now: datetime) -> datetime:
+    return deadline(calendar, case.accepted_at, stage_workdays(case, stage), _intervals(case), now).due_at
+
+
+def route_stage(session: Session, case: Case, stage: int, calendar: WorkCalendar, now: datetime) -> list[Task]:
+    """Create the tasks of ``stage`` for concrete agencies, in the caller's transaction."""
+    offices = {(a.county, a.department.value): a for a in session.scalars(select(Agency))}
+    plan = case.service.routing[stage - 1]
+    tasks = []
+    for step in [s for s in resolve_plan(case) if s.stage == stage]:
+        agency = offices.get((step.county, step.department))
+        if agency is None:
+            raise DomainError(_l("No agency is set up for this step; tell the administrator."), "routing")
+        task = Task(
+            case=case,
+            agency=agency,
+            stage=stage,
+            stage_name_zh=plan["name_zh"],
+            stage_name_en=plan["name_en"],
+            action_zh=step.step["action_zh"],
+            action_en=step.step["action_en"],
+            fallback=step.fallback,
+            status=TaskStatus.open,
+            due_at=task_due(calendar, case, stage, now),
+            created_at=now,
+        )
+        session.add(task)
+        tasks.append(task)
+    session.flush()
+    return tasks
+
+
+def start_routing(session: Session, case: Case, calendar: WorkCalendar, now: datetime) -> list[Task]:
+    """After acceptance: the case is in progress and stage 1 is routed."""
+    transition(session, case, "start", None, now)
+    return route_stage(session, case, 1, calendar, now)
+
+
+def current_stage(case: Case) -> int:
+    return max((t.stage for t in case.tasks), default=0)
+
+
+def _advance(session: Session, case: Case, calendar: WorkCalendar, now: datetime) -> None:
+    """When every task of the current stage is done, route the next stage
+    or, after the last, complete the case and store its turnaround."""
+    stage = current_stage(case)
+    if any(t.stage == stage and t.status.is_active for t in case.tasks):
+        return
+    if stage < stage_count(case):
+        route_stage(session, case, stage + 1, calendar, now)
+        return
+    case.turnaround_workdays = case_workdays_used(calendar, case, now)
+    transition(session, case, "complete", None, now)
+
+
+def _reason(text: str, field: str = "reason") -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_l("Give the reason."), field)
+    if len(text) > REASON_MAX:
+        raise DomainError(_l("Use at most %(n)d characters.", n=REASON_MAX), field)
+    return text
+
+
+def claim_task(session: Session, task: Task, officer: User, now: datetime) -> None:
+    task_transition(session, task, "claim", officer, now)
+
+
+def release_task(session: Session, task: Task, officer: User, now: datetime) -> None:
+    task_transition(session, task, "release", officer, now)
+
+
+def complete_task(
+    session: Session, task: Task, officer: User, now: datetime, calendar: WorkCalendar, opinion: str, result_number: str = ""
+) -> None:
+    """Done: the opinion and any certificate or decision number are kept;
+    the case moves on."""
+    if task.case.status is CaseStatus.suspended:
+        raise DomainError(_l("The case is in a special procedure; resume it before completing."), "status")
+    task.opinion = _reason(opinion, "opinion")
+    if result_number.strip():
+        task.result = {**task.result, "number": result_number.strip()[:100]}
+    task_transition(session, task, "complete", officer, now, note=task.opinion)
+    _advance(session, task.case, calendar, now)
+
+
+def refuse_task(session: Session, task: Task, officer: User, now: datetime, reason: str) -> None:
+    """A decisive refusal: the case is refused with this reason and the
+    other agencies' open tasks are cancelled."""
+    reason = _reason(reason)
+    task.opinion = reason
+    task_transition(session, task, "refuse", officer, now, note=reason)
+    cancel_open_tasks(session, task.case, now, except_task=task)
+    for interval in task.case.suspensions:
+        if interval.ended_at is None:
+            interval.ended_at = now
+    transition(session, task.case, "refuse", None, now, note=reason, data={"agency": task.agency.code})
+
+
+def suspend_task(session: Session, task: Task, officer: User, now: datetime, reason: str, expected_workdays: int) -> None:
+    """特别程序: the case clock stops until every suspended task resumes."""
+    reason = _reason(reason, "procedure")
+    if not 1 <= expected_workdays <= 60:
+        raise DomainError(_l("Give the expected length in working days, from 1 to 60."), "expected_workdays")
+    task_transition(session, task, "suspend", officer, now, note=reason, data={"expected_workdays": expected_workdays})
+    case = task.case
+    if case.status is CaseStatus.in_progress:
+        start_suspension(session, case, reason, now)
+        transition(session, case, "suspend", None, now, note=reason, data={"expected_workdays": expected_workdays})
+
+
+def resume_task(session: Session, task: Task, officer: User, now: datetime, calendar: WorkCalendar) -> None:
+    task_transition(session, task, "resume", officer, now)
+    case = task.case
+    if case.status is CaseStatus.suspended and not any(t.status is TaskStatus.suspended for t in case.tasks):
+        end_suspension(session, case, calendar, now)
+        transition(session, case, "resume", None, now)
+        for other in case.tasks:
+            if other.status.is_active:
+                other.due_at = task_due(calendar, case, other.stage, now)
+        session.flush()
+
+
+def cancel_open_tasks(session: Session, case: Case, now: datetime, except_task: Task | None = None) -> None:
+    for task in case.tasks:
+        if task is not except_task and task.status.is_active:
+            task_transition(session, task, "cancel", None, now)
+
+
+def deliver_case(session: Session, case: Case, clerk: User, now: datetime, method: str) -> None:
+    """出件: the receiving window hands over the result."""
+    try:
+        chosen = DeliveryMethod(method)
+    except ValueError:
+        raise DomainError(_l("Choose how the result is handed over."), "method")
+    case.delivery_method = chosen.value
+    transition(session, case, "deliver", clerk, now, data={"method": chosen.value})
+
+
+def refresh_case_and_tasks(session: Session, case: Case, calendar: WorkCalendar, now: datetime) -> None:
+    refresh_due(session, case, calendar, now)
+    for task in case.tasks:
+        if task.status.is_active:
+            task.due_at = task_due(calendar, case, task.stage, now)

@@ -1,0 +1,64 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+
+class ActionForm(FlaskForm):
+    """Claim, release and resume need only the CSRF token."""
+
+
+class CompleteForm(FlaskForm):
+    opinion = TextAreaField(
+        _l("Opinion"), validators=[DataRequired(_l("Write the agency's opinion.")), Length(max=1000)],
+        description=_l("What was checked and decided."),
+    )
+    result_number = StringField(
+        _l("Certificate or decision number (if any)"), validators=[Optional(), Length(max=100)]
+    )
+
+
+class RefuseTaskForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Legal reason for refusing"),
+        validators=[DataRequired(_l("Give the legal reason for refusing.")), Length(max=1000)],
+        description=_l("The applicant receives it with the refusal of the whole case."),
+    )
+
+
+class SuspendForm(FlaskForm):
+    procedure = TextAreaField(
+        _l("Special procedure and reason"),
+        validators=[DataRequired(_l("Say which special procedure and why.")), Length(max=1000)],
+        description=_l("Inspection, expert review, hearing or waiting for the applicant. The clock stops until you resume."),
+    )
+    expected_workdays = IntegerField(
+        _l("Expected length in working days"),
+        validators=[InputRequired(_l("Give the expected length in working days.")), NumberRange(min=1, max=60, message=_l("From 1 to 60 working days."))],
+    )
+
+
+class QueueFilterForm(FlaskForm):
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            SelectChoice("active", _l("To do")),
+            SelectChoice("open", _l("Not yet claimed")),
+            SelectChoice("claimed", _l("Claimed")),
+            SelectChoice("suspended", _l("In a special procedure")),
+            SelectChoice("done", _l("Finished")),
+        ],
+        default="active",
+    )
+    level = SelectField(
+        _l("Time"),
+        choices=[
+            SelectChoice("", _l("All")),
+            SelectChoice("on_track", _l("On track")),
+            SelectChoice("due_soon", _l("Due within 1 working day")),
+            SelectChoice("overdue", _l("Overdue")),
+        ],
+        default="",
+    )
+    service = SelectField(_l("Service"), default="")

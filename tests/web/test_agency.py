@@ -1,0 +1,135 @@
+"""The officer's queue and task actions over HTTP."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from portal.db import db
+from portal.models import Case, Task
+from tests.factories import PASSWORD, create_case, create_task, create_user, now
+from tests.pages import parse, text_of
+from tests.web.test_intake import apply_online, decide, sign_in_as_clerk
+
+
+def accepted_case(app, client, login_as) -> str:
+    number = apply_online(app, client, login_as)  # psb-no-record, hukou in Yushan → ys-psb
+    clerk = app.test_client()
+    sign_in_as_clerk(app, clerk)
+    decide(clerk, number, "accept")
+    return number
+
+
+def officer_client(app, agency="ys-psb", name="陈静"):
+    client = app.test_client()
+    with app.app_context():
+        username = create_user(db.session, "officer", agency_code=agency, real_name=name).username
+        db.session.commit()
+    client.submit("/login", {"login": username, "password": PASSWORD})
+    return client
+
+
+def task_id(app, number) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Task.id).join(Task.case).where(Case.number == number))
+
+
+def act(client, tid, action, data=None):
+    page = client.page(f"/agency/tasks/{tid}")
+    csrf = page.select_one("input[name=csrf_token]")["value"]
+    return client.post(f"/agency/tasks/{tid}/{action}", data={"csrf_token": csrf, **(data or {})})
+
+
+def test_the_accepted_case_is_in_the_right_agencys_queue_only(app, client, login_as):
+    number = accepted_case(app, client, login_as)
+    ys = officer_client(app, "ys-psb")
+    queue = ys.page("/agency/")
+    assert number in text_of(queue, "table")
+    assert "**" in text_of(queue, "table") or "*" in text_of(queue, "table")  # applicant masked
+    cs = officer_client(app, "cs-psb")
+    assert number not in cs.page("/agency/").get_text()
+    assert cs.get(f"/agency/tasks/{task_id(app, number)}").status_code == 404
+
+
+def test_an_officer_claims_completes_and_the_clerk_hands_over(app, client, login_as):
+    number = accepted_case(app, client, login_as)
+    officer = officer_client(app)
+    tid = task_id(app, number)
+    assert act(officer, tid, "claim").status_code == 302
+    response = act(officer, tid, "complete", {"opinion": ""})
+    assert response.status_code == 400
+    assert parse(response.get_data(as_text=True)).select_one("#opinion-error") is not None
+    assert act(officer, tid, "complete", {"opinion": "经核查无犯罪记录", "result_number": "无犯罪证字2026-0001"}).status_code == 302
+    with app.app_context():
+        case = db.session.scalar(select(Case).where(Case.number == number))
+        assert case.status.value == "completed" and case.turnaround_workdays is not None
+    clerk = app.test_client()
+    sign_in_as_clerk(app, clerk)
+    page = clerk.page(f"/cases/{number}")
+    csrf = page.select_one("form[action$='/deliver'] input[name=csrf_token]")["value"]
+    assert clerk.post(f"/counter/cases/{number}/deliver", data={"csrf_token": csrf, "method": "electronic"}).status_code == 302
+    with app.app_context():
+        case = db.session.scalar(select(Case).where(Case.number == number))
+        assert case.status.value == "delivered" and case.delivery_method == "electronic"
+    # The resident sees the whole path, agencies included.
+    assert "已办结" in client.page(f"/cases/{number}").get_text() or "出件" in client.page(f"/cases/{number}").get_text()
+
+
+def test_a_second_officer_is_told_who_claimed_first(app, client, login_as):
+    number = accepted_case(app, client, login_as)
+    first, second = officer_client(app, name="郑强"), officer_client(app, name="吴刚")
+    tid = task_id(app, number)
+    csrf_second = second.page(f"/agency/tasks/{tid}").select_one("input[name=csrf_token]")["value"]
+    assert act(first, tid, "claim").status_code == 302
+    response = second.post(f"/agency/tasks/{tid}/claim", data={"csrf_token": csrf_second}, follow_redirects=True)
+    assert "郑强" in text_of(parse(response.get_data(as_text=True)), ".notice")
+    with app.app_context():
+        assert db.session.get(Task, tid).assignee.real_name == "郑强"
+
+
+def test_suspending_needs_a_reason_and_stops_the_case_clock(app, client, login_as):
+    number = accepted_case(app, client, login_as)
+    officer = officer_client(app)
+    tid = task_id(app, number)
+    act(officer, tid, "claim")
+    assert act(officer, tid, "suspend", {"procedure": "", "expected_workdays": "3"}).status_code == 400
+    assert act(officer, tid, "suspend", {"procedure": "需专家评审", "expected_workdays": "3"}).status_code == 302
+    assert "特别程序" in client.page(f"/cases/{number}").get_text()
+    assert act(officer, tid, "resume").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Case.status).where(Case.number == number)).value == "in_progress"
+
+
+def test_the_queue_filters_by_level(app, login_as, client):
+    login_as("officer", agency_code="cs-psb")
+    with app.app_context():
+        overdue = create_case(db.session, status="in_progress")
+        create_task(db.session, overdue, "cs-psb", due_at=now() - timedelta(days=2))
+        later = create_case(db.session, status="in_progress")
+        create_task(db.session, later, "cs-psb", due_at=now() + timedelta(days=30))
+        db.session.commit()
+        numbers = overdue.number, later.number
+    page = client.page("/agency/?level=overdue")
+    assert numbers[0] in page.get_text() and numbers[1] not in page.get_text()
+    assert "已超期" in text_of(page, "table")
+    page = client.page("/agency/?level=on_track")
+    assert numbers[1] in page.get_text() and numbers[0] not in page.get_text()
+
+
+def test_the_queue_needs_the_same_statements_for_10_or_500_tasks(app, client, login_as, count_statements):
+    login_as("officer", agency_code="cs-psb")
+
+    def add(n):
+        with app.app_context():
+            for _ in range(n):
+                create_task(db.session, create_case(db.session, status="in_progress"), "cs-psb")
+            db.session.commit()
+
+    add(10)
+    with count_statements() as few:
+        client.page("/agency/")
+    add(490)
+    with count_statements() as many:
+        page = client.page("/agency/")
+    assert len(page.select("tbody tr")) >= 20
+    assert "500" in text_of(page, "[role=status]")
+    assert many[0] == few[0]
