@@ -164,6 +164,9 @@ EVENT_ACTIONS = {
     "task_suspend": _l("Task in a special procedure"),
     "task_resume": _l("Task resumed"),
     "task_cancel": _l("Task cancelled"),
+    "task_return": _l("Task returned to the window"),
+    "task_reopen": _l("Task sent back to the agency"),
+    "task_transfer": _l("Task transferred to another agency"),
 }
 TASK_STATUSES = {
     "open": _l("Not yet claimed"),
@@ -171,6 +174,7 @@ TASK_STATUSES = {
     "suspended": _l("In a special procedure"),
     "completed": _l("Completed"),
     "refused": _l("Refused"),
+    "returned": _l("Returned to the window"),
     "cancelled": _l("Cancelled"),
 }
 DELIVERY_METHODS = {

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import selectinload
 
-from portal.models import Case, CaseStatus, Service, User
+from portal.models import Case, CaseStatus, Service, Task, User
+from portal.models.enums import TaskStatus
 
 QUEUE_STATUSES = {
     "waiting": (CaseStatus.submitted,),
@@ -19,11 +20,17 @@ QUEUE_STATUSES = {
 
 def window_queue(clerk: User, status: str = "waiting", service_code: str | None = None) -> Select:
     """Cases received at the clerk's window, oldest first."""
+    returned = exists().where(Task.case_id == Case.id, Task.status == TaskStatus.returned)
     query = (
         select(Case)
         .where(Case.receiving_county == clerk.window_county, Case.status.in_(QUEUE_STATUSES[status]))
-        .options(selectinload(Case.service), selectinload(Case.notices))
-        .order_by(Case.submitted_at, Case.id)
+        .options(
+            selectinload(Case.service),
+            selectinload(Case.notices),
+            selectinload(Case.tasks).selectinload(Task.agency),
+        )
+        # Cases whose tasks came back to the window come first.
+        .order_by(returned.desc(), Case.submitted_at, Case.id)
     )
     if service_code:
         query = query.join(Case.service).where(Service.code == service_code)

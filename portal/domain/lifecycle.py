@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import DomainError
 from portal.domain.events import record_event
+from portal.domain.messages import notify_applicant
 from portal.models import Case, CaseStatus, Role, Task, User
 from portal.models.enums import Channel, TaskStatus
 
@@ -116,7 +117,7 @@ def transition(
         case.closed_at = now
     if step.target is S.delivered:
         case.delivered_at = now
-    record_event(
+    event = record_event(
         session,
         case=case,
         actor=actor,
@@ -127,6 +128,7 @@ def transition(
         data=data,
         now=now,
     )
+    notify_applicant(session, case, event, now)
     session.flush()
     return case
 
@@ -148,6 +150,8 @@ def open_case(session: Session, case: Case, actor: User | None, now: datetime, n
 
 T = TaskStatus
 ASSIGNEE = "assignee"  # the officer who claimed the task
+WINDOW = "window"  # a clerk of the window that received the case
+OVERSIGHT = "oversight"  # a supervisor or an admin
 
 TASK_TRANSITIONS = {
     ("claim", T.open): (T.claimed, OFFICER),
@@ -156,9 +160,15 @@ TASK_TRANSITIONS = {
     ("refuse", T.claimed): (T.refused, ASSIGNEE),
     ("suspend", T.claimed): (T.suspended, ASSIGNEE),
     ("resume", T.suspended): (T.claimed, ASSIGNEE),
+    ("return", T.claimed): (T.returned, ASSIGNEE),
+    ("reopen", T.returned): (T.open, WINDOW),
+    ("transfer", T.open): (T.cancelled, OVERSIGHT),
+    ("transfer", T.claimed): (T.cancelled, OVERSIGHT),
+    ("transfer", T.returned): (T.cancelled, OVERSIGHT),
     ("cancel", T.open): (T.cancelled, SYSTEM),
     ("cancel", T.claimed): (T.cancelled, SYSTEM),
     ("cancel", T.suspended): (T.cancelled, SYSTEM),
+    ("cancel", T.returned): (T.cancelled, SYSTEM),
 }
 
 
@@ -178,7 +188,13 @@ def _may_act_on_task(task: Task, actor: User | None, action: str) -> bool:
     who = step[1]
     if who == SYSTEM:
         return actor is None
-    if actor is None or actor.role is not Role.officer or actor.agency_id != task.agency_id:
+    if actor is None:
+        return False
+    if who == WINDOW:
+        return actor.role is Role.clerk and actor.window_county == task.case.receiving_county
+    if who == OVERSIGHT:
+        return actor.role in (Role.supervisor, Role.admin)
+    if actor.role is not Role.officer or actor.agency_id != task.agency_id:
         return False
     return who == OFFICER or task.assignee_id == actor.id
 
@@ -208,7 +224,7 @@ def task_transition(
     task.status = step[0]
     if action == "claim":
         task.assignee_id = actor.id
-    elif action == "release":
+    elif action in ("release", "reopen"):
         task.assignee_id = None
     if task.status in (T.completed, T.refused, T.cancelled):
         task.closed_at = now

@@ -165,3 +165,45 @@ def refresh_case_and_tasks(session: Session, case: Case, calendar: WorkCalendar,
     for task in case.tasks:
         if task.status.is_active:
             task.due_at = task_due(calendar, case, task.stage, now)
+
+
+def return_task(session: Session, task: Task, officer: User, now: datetime, reason: str) -> None:
+    """Back to the receiving window: the task cannot proceed without the
+    clerk (wrong routing, an original missing)."""
+    task_transition(session, task, "return", officer, now, note=_reason(reason, "return_reason"))
+
+
+def reopen_task(session: Session, task: Task, clerk: User, now: datetime, note: str) -> None:
+    """The window has dealt with what the agency asked; the task goes back to its queue."""
+    task_transition(session, task, "reopen", clerk, now, note=_reason(note, "note"))
+
+
+def transfer_task(
+    session: Session, task: Task, actor: User, now: datetime, agency_code: str, reason: str
+) -> Task:
+    """Supervisors and admins move a wrongly routed task to another agency;
+    the new task keeps its stage and due date."""
+    reason = _reason(reason)
+    target = session.scalar(select(Agency).where(Agency.code == agency_code))
+    if target is None:
+        raise DomainError(_l("Choose an agency."), "agency")
+    if target.id == task.agency_id:
+        raise DomainError(_l("The task is already with this agency; choose another."), "agency")
+    task_transition(session, task, "transfer", actor, now, note=reason, data={"to": target.code})
+    moved = Task(
+        case=task.case, agency=target, stage=task.stage, stage_name_zh=task.stage_name_zh,
+        stage_name_en=task.stage_name_en, action_zh=task.action_zh, action_en=task.action_en,
+        fallback=False, status=TaskStatus.open, due_at=task.due_at, created_at=now,
+    )
+    session.add(moved)
+    session.flush()
+    return moved
+
+
+def attach_result(session: Session, writes, task: Task, checked, officer: User, now: datetime):
+    """An uploaded result document (decision, certificate) for the applicant."""
+    from portal.domain.applications import attach_file
+
+    record = attach_file(session, writes, checked, f"result-{task.id}", officer, now, case=task.case)
+    task.result = {**task.result, "file_id": record.id}
+    return record

@@ -8,6 +8,7 @@ from portal.models.catalog import Service
 from portal.models.enums import CaseStatus, County, Department, Role
 from portal.models.event import Event
 from portal.models.intake import ApplicationDraft, CaseFile, CaseNotice, CaseSequence
+from portal.models.message import Message
 from portal.models.task import Task
 from portal.models.user import User
 
@@ -26,6 +27,7 @@ __all__ = [
     "County",
     "Department",
     "Event",
+    "Message",
     "Role",
     "Service",
     "Task",

@@ -152,11 +152,12 @@ class TaskStatus(str, enum.Enum):
     suspended = "suspended"  # 特别程序: the case clock stops
     completed = "completed"
     refused = "refused"
-    cancelled = "cancelled"  # the case ended before this task did
+    returned = "returned"  # back at the receiving window (wrong routing, missing original)
+    cancelled = "cancelled"  # the case ended before this task did, or it was transferred
 
     @property
     def is_active(self) -> bool:
-        return self in (TaskStatus.open, TaskStatus.claimed, TaskStatus.suspended)
+        return self in (TaskStatus.open, TaskStatus.claimed, TaskStatus.suspended, TaskStatus.returned)
 
 
 class DeliveryMethod(str, enum.Enum):

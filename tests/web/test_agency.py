@@ -133,3 +133,97 @@ def test_the_queue_needs_the_same_statements_for_10_or_500_tasks(app, client, lo
     assert len(page.select("tbody tr")) >= 20
     assert "500" in text_of(page, "[role=status]")
     assert many[0] == few[0]
+
+
+def test_the_applicant_is_told_in_the_message_centre_once_per_event(app, client, login_as):
+    number = accepted_case(app, client, login_as)
+    page = client.page("/resident/")
+    assert "1" in text_of(page, ".badge")
+    messages = client.page("/resident/messages")
+    assert len(messages.select(".message")) == 1
+    assert number in text_of(messages, ".message")
+    assert client.page("/resident/").select_one(".badge") is None
+    officer = officer_client(app)
+    tid = task_id(app, number)
+    act(officer, tid, "claim")
+    act(officer, tid, "suspend", {"procedure": "等待申请人补充说明", "expected_workdays": "2"})
+    act(officer, tid, "resume")
+    act(officer, tid, "complete", {"opinion": "同意"})
+    texts = [m.get_text(" ", strip=True) for m in client.page("/resident/messages").select(".message")]
+    assert len(texts) == 4  # accepted, suspended, resumed, completed
+    assert "等待申请人补充说明" in " ".join(texts)
+
+
+def test_a_task_returned_to_the_window_tops_the_desk_and_goes_back_when_reopened(app, client, login_as):
+    number = accepted_case(app, client, login_as)
+    officer = officer_client(app)
+    tid = task_id(app, number)
+    act(officer, tid, "claim")
+    assert act(officer, tid, "return", {"return_reason": ""}).status_code == 400
+    assert act(officer, tid, "return", {"return_reason": "需核验户口簿原件"}).status_code == 302
+    clerk = app.test_client()
+    sign_in_as_clerk(app, clerk)
+    with app.app_context():
+        # Received a day earlier, so only the returned task puts the other case first.
+        other = create_case(
+            db.session, status="in_progress", receiving_county="changshan", submitted_at=now() - timedelta(days=1)
+        ).number
+        db.session.commit()
+    desk = clerk.page("/counter/?status=accepted")
+    rows = desk.select("tbody tr")
+    assert number in rows[0].get_text() and other in desk.get_text()
+    page = clerk.page(f"/cases/{number}")
+    assert "需核验户口簿原件" in page.get_text()
+    csrf = page.select_one(f"form[action$='/tasks/{tid}/reopen'] input[name=csrf_token]")["value"]
+    response = clerk.post(f"/counter/cases/{number}/tasks/{tid}/reopen", data={"csrf_token": csrf, "note": "已核验原件"})
+    assert response.status_code == 302
+    with app.app_context():
+        task = db.session.get(Task, tid)
+        assert task.status.value == "open" and task.assignee_id is None
+
+
+def test_a_supervisor_transfers_a_wrongly_routed_task(app, client, login_as):
+    number = accepted_case(app, client, login_as)
+    supervisor = app.test_client()
+    with app.app_context():
+        username = create_user(db.session, "supervisor").username
+        db.session.commit()
+    supervisor.submit("/login", {"login": username, "password": PASSWORD})
+    tid = task_id(app, number)
+    page = supervisor.page(f"/cases/{number}")
+    csrf = page.select_one(f"form[action$='/tasks/{tid}/transfer'] input[name=csrf_token]")["value"]
+    url = f"/supervisor/cases/{number}/tasks/{tid}/transfer"
+    supervisor.post(url, data={"csrf_token": csrf, "agency": "ys-psb", "reason": "同一部门"})
+    with app.app_context():
+        assert db.session.get(Task, tid).status.value == "open"
+    supervisor.post(url, data={"csrf_token": csrf, "agency": "cs-psb", "reason": "户籍实际在常山"})
+    with app.app_context():
+        tasks = db.session.scalars(select(Task).join(Task.case).where(Case.number == number).order_by(Task.id)).all()
+        assert [t.status.value for t in tasks] == ["cancelled", "open"]
+        assert tasks[1].agency.code == "cs-psb" and tasks[1].due_at == tasks[0].due_at
+    officer = officer_client(app, "cs-psb")
+    assert number in officer.page("/agency/").get_text()
+    assert supervisor.post(url, data={"csrf_token": csrf, "agency": "cs-psb", "reason": "x"}).status_code == 302
+
+
+def test_a_result_document_reaches_the_applicant(app, client, login_as):
+    from tests.uploads import PDF, PNG, upload
+
+    number = accepted_case(app, client, login_as)
+    officer = officer_client(app)
+    tid = task_id(app, number)
+    act(officer, tid, "claim")
+    csrf = officer.page(f"/agency/tasks/{tid}").select_one("input[name=csrf_token]")["value"]
+    response = officer.post(
+        f"/agency/tasks/{tid}/complete", data={"csrf_token": csrf, "opinion": "同意", "result_file": upload(PNG, "x.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    response = officer.post(
+        f"/agency/tasks/{tid}/complete", data={"csrf_token": csrf, "opinion": "同意", "result_file": upload(PDF, "无犯罪记录证明.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    page = client.page(f"/cases/{number}")
+    link = next(a for a in page.select("a") if a.get_text() == "无犯罪记录证明.pdf")
+    assert client.get(link["href"]).data.startswith(b"%PDF")

@@ -1,8 +1,8 @@
-"""routing: tasks, task events, turnaround and delivery
+"""routing: tasks, messages, task events, turnaround and delivery
 
 Revision ID: 0004_routing
 Revises: 0003_intake
-Create Date: 2026-11-28 11:17:34.396525
+Create Date: 2026-11-28 11:27:06.285898
 
 """
 from alembic import op
@@ -27,7 +27,7 @@ def upgrade():
     sa.Column('action_zh', sa.String(length=200), nullable=False),
     sa.Column('action_en', sa.String(length=300), nullable=False),
     sa.Column('fallback', sa.Boolean(), nullable=False),
-    sa.Column('status', sa.Enum('open', 'claimed', 'suspended', 'completed', 'refused', 'cancelled', name='task_status', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('status', sa.Enum('open', 'claimed', 'suspended', 'completed', 'refused', 'returned', 'cancelled', name='task_status', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
     sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('opinion', sa.Text(), nullable=False),
@@ -43,6 +43,22 @@ def upgrade():
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.create_index('ix_task_agency_status_due', ['agency_id', 'status', 'due_at'], unique=False)
         batch_op.create_index('ix_task_case', ['case_id'], unique=False)
+
+    op.create_table('message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['case_record.id'], name=op.f('fk_message_case_id_case_record'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_message_event_id_event'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_message_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_message')),
+    sa.UniqueConstraint('event_id', name=op.f('uq_message_event_id'))
+    )
+    with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.create_index('ix_message_user_unread', ['user_id', 'read_at'], unique=False)
 
     with op.batch_alter_table('case_record', schema=None) as batch_op:
         batch_op.add_column(sa.Column('turnaround_workdays', sa.Integer(), nullable=True))
@@ -65,6 +81,10 @@ def downgrade():
         batch_op.drop_column('delivery_method')
         batch_op.drop_column('turnaround_workdays')
 
+    with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.drop_index('ix_message_user_unread')
+
+    op.drop_table('message')
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.drop_index('ix_task_case')
         batch_op.drop_index('ix_task_agency_status_due')

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -16,6 +17,19 @@ class CompleteForm(FlaskForm):
     )
     result_number = StringField(
         _l("Certificate or decision number (if any)"), validators=[Optional(), Length(max=100)]
+    )
+    result_file = FileField(
+        _l("Result document (if any)"),
+        description=_l("The decision or certificate as PDF, for the applicant to download."),
+        render_kw={"accept": ".pdf,application/pdf"},
+    )
+
+
+class ReturnForm(FlaskForm):
+    return_reason = TextAreaField(
+        _l("What the window must do"),
+        validators=[DataRequired(_l("Say what the window must do.")), Length(max=1000)],
+        description=_l("For example: wrong agency, or the original document must be checked."),
     )
 
 

@@ -18,11 +18,21 @@ from portal.domain.clock import WorkCalendar
 from portal.domain.lifecycle import task_actions
 from portal.domain.queue import agency_queue, due_soon_limit, find_agency_task, task_level
 from portal.domain.staff import agency_overview
-from portal.domain.workflow import claim_task, complete_task, refuse_task, release_task, resume_task, suspend_task
+from portal.domain.workflow import (
+    attach_result,
+    claim_task,
+    complete_task,
+    refuse_task,
+    release_task,
+    resume_task,
+    return_task,
+    suspend_task,
+)
 from portal.i18n import localized
-from portal.models import Role
+from portal.models import Role, Task
 from portal.security import role_required
-from portal.web.agency.forms import ActionForm, CompleteForm, QueueFilterForm, RefuseTaskForm, SuspendForm
+from portal.domain.uploads import check_upload, file_writes
+from portal.web.agency.forms import ActionForm, CompleteForm, QueueFilterForm, RefuseTaskForm, ReturnForm, SuspendForm
 from portal.web.cases.views import timeline
 from portal.web.forms import CONCURRENT_CHANGE, attach_error
 
@@ -72,6 +82,7 @@ def _render_task(task, status=200, **forms):
     forms.setdefault("complete_form", CompleteForm())
     forms.setdefault("refuse_form", RefuseTaskForm())
     forms.setdefault("suspend_form", SuspendForm())
+    forms.setdefault("return_form", ReturnForm())
     return (
         render_template(
             "agency/task.html",
@@ -160,10 +171,37 @@ def _with_form(task_id: int, form, func, success: str, form_name: str):
 @bp.post("/tasks/<int:task_id>/complete")
 @role_required(Role.officer)
 def complete(task_id: int):
+    form = CompleteForm()
+    checked = None
+    upload = form.result_file.data
+    if upload and getattr(upload, "filename", ""):
+        try:
+            checked = check_upload(upload.filename, upload.read(), ["pdf"])
+        except DomainError as error:
+            form.result_file.errors = [error.message]
+            return _render_task(_task_or_404(task_id), 400, complete_form=form)
+    with file_writes() as writes:
+
+        def finish(task, f):
+            if checked is not None:
+                attach_result(db.session, writes, task, checked, current_user, _now())
+            complete_task(
+                db.session, task, current_user, _now(), WorkCalendar.load(db.session),
+                f.opinion.data, f.result_number.data or "",
+            )
+
+        response = _with_form(task_id, form, finish, _("The task is complete."), "complete_form")
+        writes.committed = db.session.get(Task, task_id).status.value == "completed"
+    return response
+
+
+@bp.post("/tasks/<int:task_id>/return")
+@role_required(Role.officer)
+def return_to_window(task_id: int):
     return _with_form(
-        task_id, CompleteForm(),
-        lambda t, f: complete_task(db.session, t, current_user, _now(), WorkCalendar.load(db.session), f.opinion.data, f.result_number.data or ""),
-        _("The task is complete."), "complete_form",
+        task_id, ReturnForm(),
+        lambda t, f: return_task(db.session, t, current_user, _now(), f.return_reason.data),
+        _("The task has gone back to the receiving window."), "return_form",
     )
 
 

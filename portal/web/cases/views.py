@@ -18,6 +18,7 @@ from portal.db import db
 from portal.domain import DomainError
 from portal.domain.access import find_visible_case, may_decide
 from portal.domain.applications import current_files
+from portal.domain.catalog import list_agencies
 from portal.domain.clock import WorkCalendar
 from portal.domain.deadlines import case_level
 from portal.domain.intake import open_correction, resubmit_correction, withdraw_case
@@ -82,7 +83,18 @@ def detail(number: str):
         may_decide=may_decide(current_user, case),
         withdraw_form=WithdrawForm(),
         deliver_form=deliver_form() if may_decide(current_user, case) else None,
+        returned_reasons=returned_reasons(case),
+        results=[f for f in case.files if f.material_code.startswith("result-")],
+        agencies=list_agencies(db.session) if current_user.role in (Role.supervisor, Role.admin) else [],
     )
+
+
+def returned_reasons(case: Case) -> dict[int, str]:
+    """Why each returned task came back, from its latest return event."""
+    events = db.session.scalars(
+        select(Event).where(Event.case_id == case.id, Event.action == "task_return").order_by(Event.id)
+    )
+    return {event.task_id: event.note for event in events}
 
 
 @bp.get("/cases/<number>/receipt")

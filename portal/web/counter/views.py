@@ -18,7 +18,7 @@ from portal.domain.clock import WorkCalendar
 from portal.domain.desk import minutes_waiting, window_queue
 from portal.domain.intake import accept_case, accept_with_pending, refuse_intake, request_correction
 from portal.domain.staff import window_overview
-from portal.domain.workflow import deliver_case
+from portal.domain.workflow import deliver_case, reopen_task
 from portal.i18n import localized
 from portal.models import CaseStatus, Role
 from portal.security import role_required
@@ -212,4 +212,26 @@ def deliver(number: str):
         flash(str(CONCURRENT_CHANGE), "error")
     else:
         flash(_("The result has been handed over; the case is closed."), "success")
+    return redirect(url_for("cases.detail", number=number))
+
+
+@bp.post("/cases/<number>/tasks/<int:task_id>/reopen")
+@role_required(Role.clerk)
+def reopen(number: str, task_id: int):
+    """The window has dealt with what the agency asked for; the task goes back."""
+    case = _decidable_case(number)
+    task = next((t for t in case.tasks if t.id == task_id), None)
+    if task is None or not AcceptForm().validate_on_submit():
+        abort(404 if task is None else 400)
+    try:
+        reopen_task(db.session, task, current_user, _now(), request.form.get("note", ""))
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    except StaleDataError:
+        db.session.rollback()
+        flash(str(CONCURRENT_CHANGE), "error")
+    else:
+        flash(_("The task is back with %(agency)s.", agency=localized(task.agency, "name")), "success")
     return redirect(url_for("cases.detail", number=number))

@@ -1,9 +1,12 @@
+from datetime import datetime, timezone
+
 from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from portal.db import db
 from portal.domain.access import visible_cases
+from portal.domain.messages import mark_read, messages_for, unread_count
 from portal.models import Case, Role
 from portal.security import role_required
 
@@ -17,3 +20,21 @@ def index():
         visible_cases(current_user).options(selectinload(Case.service)).order_by(Case.submitted_at.desc())
     ).all()
     return render_template("resident/index.html", user=current_user, cases=cases)
+
+
+@bp.app_context_processor
+def message_badge():
+    """The unread count shown in the header, for residents."""
+    if current_user.is_authenticated and current_user.role is Role.resident:
+        return {"unread_messages": unread_count(db.session, current_user)}
+    return {"unread_messages": 0}
+
+
+@bp.get("/messages")
+@role_required(Role.resident)
+def messages():
+    found = messages_for(db.session, current_user)
+    unread_ids = {m.id for m in found if m.read_at is None}
+    mark_read(db.session, current_user, datetime.now(timezone.utc))
+    db.session.commit()
+    return render_template("resident/messages.html", messages=found, unread_ids=unread_ids)

@@ -1,9 +1,19 @@
-from flask import Blueprint, render_template
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.db import db
+from portal.domain import DomainError
+from portal.domain.access import find_visible_case
 from portal.domain.staff import centre_overview
+from portal.domain.workflow import transfer_task
+from portal.i18n import localized
 from portal.models import Role
 from portal.security import role_required
+from portal.web.forms import CONCURRENT_CHANGE
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 
@@ -12,3 +22,31 @@ bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 @role_required(Role.supervisor, Role.admin)
 def index():
     return render_template("supervisor/index.html", **centre_overview(db.session))
+
+
+@bp.post("/cases/<number>/tasks/<int:task_id>/transfer")
+@role_required(Role.supervisor, Role.admin)
+def transfer(number: str, task_id: int):
+    """Move a wrongly routed task to another agency, with the reason."""
+    from flask_wtf.csrf import validate_csrf
+
+    case = find_visible_case(db.session, current_user, number)
+    task = next((t for t in case.tasks if t.id == task_id), None) if case else None
+    if task is None:
+        abort(404)
+    validate_csrf(request.form.get("csrf_token"))
+    try:
+        moved = transfer_task(
+            db.session, task, current_user, datetime.now(timezone.utc),
+            request.form.get("agency", ""), request.form.get("reason", ""),
+        )
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    except StaleDataError:
+        db.session.rollback()
+        flash(str(CONCURRENT_CHANGE), "error")
+    else:
+        flash(_("The task now lies with %(agency)s.", agency=localized(moved.agency, "name")), "success")
+    return redirect(url_for("cases.detail", number=number))
