@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.calendar_cli import calendar_cli
+from portal.routing_cli import routing_cli
 from portal.catalog import CATALOG_FILE, CatalogError, load_catalog
 from portal.db import db
 from portal.domain import DomainError
@@ -131,3 +132,4 @@ def init_app(app) -> None:
     app.cli.add_command(setup_command)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(drafts_cli)
+    app.cli.add_command(routing_cli)

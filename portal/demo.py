@@ -22,10 +22,17 @@ DEMO_RESIDENTS = (
 DEMO_STAFF = (
     {"username": "clerk.cs", "real_name": "常山窗口 周敏", "role": Role.clerk, "window_county": County.changshan},
     {"username": "clerk.ys", "real_name": "玉山窗口 吴刚", "role": Role.clerk, "window_county": County.yushan},
-    {"username": "officer.cs-psb", "real_name": "常山公安 郑强", "role": Role.officer, "agency_code": "cs-psb"},
-    {"username": "officer.ys-psb", "real_name": "玉山公安 陈静", "role": Role.officer, "agency_code": "ys-psb"},
-    {"username": "officer.cs-amr", "real_name": "常山市监 孙丽", "role": Role.officer, "agency_code": "cs-amr"},
-    {"username": "officer.ys-amr", "real_name": "玉山市监 赵磊", "role": Role.officer, "agency_code": "ys-amr"},
+    *(
+        {"username": f"officer.{code}", "real_name": name, "role": Role.officer, "agency_code": code}
+        for code, name in (
+            ("cs-psb", "常山公安 郑强"), ("ys-psb", "玉山公安 陈静"),
+            ("cs-amr", "常山市监 孙丽"), ("ys-amr", "玉山市监 赵磊"),
+            ("cs-gov", "常山社治 刘洋"), ("ys-gov", "玉山社治 黄敏"),
+            ("cs-eme", "常山应急 周杰"), ("ys-eme", "玉山应急 徐静"),
+            ("cs-hrss", "常山人社 马超"), ("ys-hrss", "玉山人社 朱琳"),
+            ("cs-drc", "常山发改 胡斌"), ("ys-drc", "玉山发改 林芳"),
+        )
+    ),
     {"username": "supervisor", "real_name": "效能督查 钱进", "role": Role.supervisor},
     {"username": "admin", "real_name": "系统管理员", "role": Role.admin},
 )

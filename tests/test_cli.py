@@ -26,9 +26,9 @@ def test_users_create_refuses_a_clerk_without_a_window(app, runner):
 
 
 def test_demo_load_is_idempotent_and_demo_remove_deletes_them(app, runner):
-    assert "10 created" in runner.invoke(args=["demo", "load"]).output
+    assert "18 created" in runner.invoke(args=["demo", "load"]).output
     assert "already present" in runner.invoke(args=["demo", "load"]).output
     with app.app_context():
         roles = {u.role for u in db.session.scalars(select(User))}
         assert roles == set(Role)
-    assert "removed: 10" in runner.invoke(args=["demo", "remove"]).output
+    assert "removed: 18" in runner.invoke(args=["demo", "remove"]).output

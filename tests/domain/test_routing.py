@@ -18,7 +18,7 @@ from portal.domain.workflow import (
     resume_task,
     suspend_task,
 )
-from portal.models import CaseStatus, County, Event, Service
+from portal.models import Case, CaseStatus, County, Event, Service
 from portal.models.enums import TaskStatus
 from tests.factories import create_case, create_user
 
@@ -145,3 +145,42 @@ def test_two_officers_claiming_one_task_one_wins_and_the_other_is_told_who(sessi
     with pytest.raises(DomainError) as caught:
         claim_task(session, task, second, at("2026-11-02", 11))
     assert "郑强" in str(caught.value.message)
+
+
+def test_a_failure_while_routing_leaves_the_case_unaccepted(app, monkeypatch):
+    from portal.db import db
+    from portal.domain import workflow
+
+    with app.app_context():
+        case = submitted(db.session, "gov-border-report")  # four tasks in one stage
+        db.session.commit()
+        case_id = case.id
+        clerk = create_user(db.session, "clerk")
+        db.session.commit()
+        real_add = db.session.add
+        added = []
+
+        def flaky_add(obj):
+            from portal.models import Task
+
+            if isinstance(obj, Task):
+                added.append(obj)
+                if len(added) == 3:
+                    raise RuntimeError("the database went away mid-stage")
+            return real_add(obj)
+
+        monkeypatch.setattr(db.session, "add", flaky_add)
+        with pytest.raises(RuntimeError):
+            accept_case(db.session, case, clerk, at("2026-11-02"), WorkCalendar.load(db.session))
+        db.session.rollback()
+        monkeypatch.undo()
+        fresh = db.session.get(Case, case_id)
+        assert fresh.status is CaseStatus.submitted and fresh.tasks == [] and fresh.accepted_at is None
+
+
+def test_the_routing_plan_command_lists_every_service_for_both_applicants(runner):
+    output = runner.invoke(args=["routing", "plan", "--window", "yushan"]).output
+    lines = output.splitlines()
+    assert sum(1 for line in lines if not line.startswith(" ")) == 23
+    assert "  changshan  玉山县公安局 → 常山县公安局" in lines  # move-in at Yushan, then move-out in Changshan
+    assert any("养老保险关系跨省转移" in line for line in lines)

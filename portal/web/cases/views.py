@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.db import db
@@ -25,7 +26,7 @@ from portal.domain.intake import open_correction, resubmit_correction, withdraw_
 from portal.domain.lifecycle import allowed_actions
 from portal.domain.uploads import check_upload, file_writes
 from portal.extensions import limiter
-from portal.models import Case, CaseStatus, Event, Role
+from portal.models import Case, CaseStatus, Event, Role, Task
 from portal.security import role_required
 from portal.web.cases.forms import CorrectionAnswerForm, TrackForm, WithdrawForm
 from portal.web.forms import CONCURRENT_CHANGE, attach_error, send_stored
@@ -53,7 +54,12 @@ def case_or_404(number: str) -> Case:
 
 def timeline(case: Case) -> list[Event]:
     return list(
-        db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.created_at, Event.id))
+        db.session.scalars(
+            select(Event)
+            .where(Event.case_id == case.id)
+            .options(selectinload(Event.actor), selectinload(Event.task).selectinload(Task.agency))
+            .order_by(Event.created_at, Event.id)
+        )
     )
 
 
