@@ -23,6 +23,35 @@ catalog_cli = AppGroup("catalog", help="The agencies and services of the window.
 users_cli = AppGroup("users", help="Staff accounts.")
 demo_cli = AppGroup("demo", help="Demo accounts for trying the portal.")
 drafts_cli = AppGroup("drafts", help="Applications started but never submitted.")
+agencies_cli = AppGroup("agencies", help="The agencies cases are routed to.")
+
+
+def _set_agency_active(code: str, active: bool) -> None:
+    from sqlalchemy import select
+
+    from portal.models import Agency
+
+    agency = db.session.scalar(select(Agency).where(Agency.code == code))
+    if agency is None:
+        click.echo(f"No agency has the code {code!r}.", err=True)
+        sys.exit(1)
+    agency.active = active
+    db.session.commit()
+    click.echo(f"{agency.code} {agency.name_zh}: {'active' if active else 'not taking cases'}.")
+
+
+@agencies_cli.command("deactivate")
+@click.argument("code")
+def agencies_deactivate(code):
+    """Stop routing cases to an agency (its open tasks can be transferred)."""
+    _set_agency_active(code, False)
+
+
+@agencies_cli.command("activate")
+@click.argument("code")
+def agencies_activate(code):
+    """Route cases to an agency again."""
+    _set_agency_active(code, True)
 
 
 @drafts_cli.command("sweep")
@@ -133,3 +162,4 @@ def init_app(app) -> None:
     app.cli.add_command(calendar_cli)
     app.cli.add_command(drafts_cli)
     app.cli.add_command(routing_cli)
+    app.cli.add_command(agencies_cli)

@@ -220,6 +220,10 @@ def task_transition(
         raise DomainError(NOT_WAITING, "status")
     if not _may_act_on_task(task, actor, action):
         raise DomainError(_l("Your account may not do this to this task."), "actor")
+    if not task.agency.active and action not in ("transfer", "cancel", "return"):
+        raise DomainError(
+            _l("This agency is not taking cases at the moment; a supervisor can transfer the task."), "status"
+        )
     previous = task.status
     task.status = step[0]
     if action == "claim":

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain import DomainError
+from portal.i18n import localized
 from portal.domain.clock import WorkCalendar, deadline
 from portal.domain.deadlines import _intervals, case_workdays_used, end_suspension, refresh_due, start_suspension
 from portal.domain.lifecycle import task_transition, transition
@@ -34,6 +35,14 @@ def route_stage(session: Session, case: Case, stage: int, calendar: WorkCalendar
         agency = offices.get((step.county, step.department))
         if agency is None:
             raise DomainError(_l("No agency is set up for this step; tell the administrator."), "routing")
+        if not agency.active:
+            raise DomainError(
+                _l(
+                    "%(agency)s is not taking cases at the moment; the case cannot be routed. Tell the administrator.",
+                    agency=localized(agency, "name"),
+                ),
+                "routing",
+            )
         task = Task(
             case=case,
             agency=agency,

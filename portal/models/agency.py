@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import Boolean, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base
@@ -21,6 +21,7 @@ class Agency(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     address_zh: Mapped[str] = mapped_column(String(200), default="")
     address_en: Mapped[str] = mapped_column(String(300), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     delivery_mode: Mapped[DeliveryMode] = mapped_column(
         constrained(DeliveryMode, "delivery_mode"), default=DeliveryMode.portal
     )

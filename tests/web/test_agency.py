@@ -227,3 +227,42 @@ def test_a_result_document_reaches_the_applicant(app, client, login_as):
     page = client.page(f"/cases/{number}")
     link = next(a for a in page.select("a") if a.get_text() == "无犯罪记录证明.pdf")
     assert client.get(link["href"]).data.startswith(b"%PDF")
+
+
+def test_a_deactivated_agency_stops_routing_and_its_tasks_can_be_transferred(app, client, login_as, runner):
+    number = accepted_case(app, client, login_as)
+    officer = officer_client(app)
+    tid = task_id(app, number)
+    assert "not taking cases" in runner.invoke(args=["agencies", "deactivate", "ys-psb"]).output
+    response = act(officer, tid, "claim")
+    with app.app_context():
+        assert db.session.get(Task, tid).status.value == "open"
+    # A new case for that agency cannot be accepted, and nothing is half-written.
+    second = apply_online(app, client, login_as)
+    clerk = app.test_client()
+    sign_in_as_clerk(app, clerk)
+    response = decide(clerk, second, "accept")
+    assert response.status_code == 302
+    with app.app_context():
+        case = db.session.scalar(select(Case).where(Case.number == second))
+        assert case.status.value == "submitted" and case.tasks == []
+    runner.invoke(args=["agencies", "activate", "ys-psb"])
+    assert act(officer, tid, "claim").status_code == 302
+    with app.app_context():
+        assert db.session.get(Task, tid).status.value == "claimed"
+
+
+def test_only_the_assignee_completes_and_only_oversight_transfers(app, client, login_as):
+    number = accepted_case(app, client, login_as)
+    holder, colleague = officer_client(app, name="郑强"), officer_client(app, name="吴刚")
+    tid = task_id(app, number)
+    act(holder, tid, "claim")
+    page = colleague.page(f"/agency/tasks/{tid}")
+    assert page.select_one(f"form[action='/agency/tasks/{tid}/complete']") is None
+    csrf = colleague.page("/profile").select_one("input[name=csrf_token]")["value"]
+    colleague.post(f"/agency/tasks/{tid}/complete", data={"csrf_token": csrf, "opinion": "越权"})
+    with app.app_context():
+        assert db.session.get(Task, tid).status.value == "claimed"
+    own = holder.page(f"/agency/tasks/{tid}").select_one("input[name=csrf_token]")["value"]
+    transfer = f"/supervisor/cases/{number}/tasks/{tid}/transfer"
+    assert holder.post(transfer, data={"csrf_token": own, "agency": "cs-psb", "reason": "x"}).status_code == 403

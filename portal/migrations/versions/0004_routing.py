@@ -1,8 +1,8 @@
-"""routing: tasks, messages, task events, turnaround and delivery
+"""routing: tasks, messages, task events, agency activity, turnaround and delivery
 
 Revision ID: 0004_routing
 Revises: 0003_intake
-Create Date: 2026-11-28 11:27:06.285898
+Create Date: 2026-11-28 11:36:12.573190
 
 """
 from alembic import op
@@ -60,6 +60,9 @@ def upgrade():
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.create_index('ix_message_user_unread', ['user_id', 'read_at'], unique=False)
 
+    with op.batch_alter_table('agency', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
+
     with op.batch_alter_table('case_record', schema=None) as batch_op:
         batch_op.add_column(sa.Column('turnaround_workdays', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('delivery_method', sa.String(length=20), nullable=True))
@@ -80,6 +83,9 @@ def downgrade():
         batch_op.drop_column('delivered_at')
         batch_op.drop_column('delivery_method')
         batch_op.drop_column('turnaround_workdays')
+
+    with op.batch_alter_table('agency', schema=None) as batch_op:
+        batch_op.drop_column('active')
 
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.drop_index('ix_message_user_unread')
