@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.db import Base
 from portal.models.types import UTCDateTime
 from portal.models.user import User
+
+if TYPE_CHECKING:
+    from portal.models.task import Task
 
 
 class Event(Base):

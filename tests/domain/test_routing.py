@@ -149,7 +149,6 @@ def test_two_officers_claiming_one_task_one_wins_and_the_other_is_told_who(sessi
 
 def test_a_failure_while_routing_leaves_the_case_unaccepted(app, monkeypatch):
     from portal.db import db
-    from portal.domain import workflow
 
     with app.app_context():
         case = submitted(db.session, "gov-border-report")  # four tasks in one stage
