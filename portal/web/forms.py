@@ -31,3 +31,26 @@ def send_stored(record):
     return send_file(
         stored_path(record.stored_name), mimetype=record.content_type, as_attachment=True, download_name=record.filename
     )
+
+
+def commit_or_flash(action, success) -> bool:
+    """Run one domain action and commit it, or roll back whole and say why
+    (a rule's message, or that someone else changed the case meanwhile)."""
+    from flask import flash
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from portal.db import db
+
+    try:
+        action()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return False
+    except StaleDataError:
+        db.session.rollback()
+        flash(str(CONCURRENT_CHANGE), "error")
+        return False
+    flash(str(success), "success")
+    return True

@@ -266,3 +266,16 @@ def test_only_the_assignee_completes_and_only_oversight_transfers(app, client, l
     own = holder.page(f"/agency/tasks/{tid}").select_one("input[name=csrf_token]")["value"]
     transfer = f"/supervisor/cases/{number}/tasks/{tid}/transfer"
     assert holder.post(transfer, data={"csrf_token": own, "agency": "cs-psb", "reason": "x"}).status_code == 403
+
+
+def test_the_queue_pages_keep_their_filters(app, client, login_as):
+    login_as("officer", agency_code="cs-psb")
+    with app.app_context():
+        for _ in range(25):
+            create_task(db.session, create_case(db.session, status="in_progress"), "cs-psb")
+        db.session.commit()
+    page = client.page("/agency/?status=open")
+    next_link = page.select_one("nav.pager a")
+    assert "status=open" in next_link["href"] and "page=2" in next_link["href"]
+    second = client.page(next_link["href"])
+    assert len(second.select("#queue-title ~ .table-scroll tbody tr")) == 5

@@ -29,7 +29,7 @@ from portal.extensions import limiter
 from portal.models import Case, CaseStatus, Event, Role, Task
 from portal.security import role_required
 from portal.web.cases.forms import CorrectionAnswerForm, TrackForm, WithdrawForm
-from portal.web.forms import CONCURRENT_CHANGE, attach_error, send_stored
+from portal.web.forms import CONCURRENT_CHANGE, attach_error, commit_or_flash, send_stored
 
 bp = Blueprint("cases", __name__)
 
@@ -137,17 +137,10 @@ def withdraw(number: str):
     case = case_or_404(number)
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
-            withdraw_case(db.session, case, current_user, _now(), form.reason.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        except StaleDataError:
-            db.session.rollback()
-            flash(str(CONCURRENT_CHANGE), "error")
-        else:
-            flash(_("The application has been withdrawn."), "success")
+        commit_or_flash(
+            lambda: withdraw_case(db.session, case, current_user, _now(), form.reason.data),
+            _("The application has been withdrawn."),
+        )
     else:
         for message in form.reason.errors:
             flash(str(message), "error")

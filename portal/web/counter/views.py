@@ -23,7 +23,7 @@ from portal.i18n import localized
 from portal.models import CaseStatus, Role
 from portal.security import role_required
 from portal.web.counter.forms import AcceptForm, DeliverForm, PendingForm, QueueFilterForm, RefuseForm
-from portal.web.forms import CONCURRENT_CHANGE, attach_error
+from portal.web.forms import CONCURRENT_CHANGE, attach_error, commit_or_flash
 
 bp = Blueprint("counter", __name__, url_prefix="/counter")
 PER_PAGE = 20
@@ -201,17 +201,10 @@ def deliver(number: str):
     if not form.validate_on_submit():
         flash(_("Choose how the result is handed over."), "error")
         return redirect(url_for("cases.detail", number=number))
-    try:
-        deliver_case(db.session, case, current_user, _now(), form.method.data)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    except StaleDataError:
-        db.session.rollback()
-        flash(str(CONCURRENT_CHANGE), "error")
-    else:
-        flash(_("The result has been handed over; the case is closed."), "success")
+    commit_or_flash(
+        lambda: deliver_case(db.session, case, current_user, _now(), form.method.data),
+        _("The result has been handed over; the case is closed."),
+    )
     return redirect(url_for("cases.detail", number=number))
 
 
@@ -223,15 +216,8 @@ def reopen(number: str, task_id: int):
     task = next((t for t in case.tasks if t.id == task_id), None)
     if task is None or not AcceptForm().validate_on_submit():
         abort(404 if task is None else 400)
-    try:
-        reopen_task(db.session, task, current_user, _now(), request.form.get("note", ""))
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    except StaleDataError:
-        db.session.rollback()
-        flash(str(CONCURRENT_CHANGE), "error")
-    else:
-        flash(_("The task is back with %(agency)s.", agency=localized(task.agency, "name")), "success")
+    commit_or_flash(
+        lambda: reopen_task(db.session, task, current_user, _now(), request.form.get("note", "")),
+        _("The task is back with %(agency)s.", agency=localized(task.agency, "name")),
+    )
     return redirect(url_for("cases.detail", number=number))

@@ -1,19 +1,16 @@
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal.db import db
-from portal.domain import DomainError
 from portal.domain.access import find_visible_case
 from portal.domain.staff import centre_overview
 from portal.domain.workflow import transfer_task
-from portal.i18n import localized
 from portal.models import Role
 from portal.security import role_required
-from portal.web.forms import CONCURRENT_CHANGE
+from portal.web.forms import commit_or_flash
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 
@@ -35,18 +32,11 @@ def transfer(number: str, task_id: int):
     if task is None:
         abort(404)
     validate_csrf(request.form.get("csrf_token"))
-    try:
-        moved = transfer_task(
+    commit_or_flash(
+        lambda: transfer_task(
             db.session, task, current_user, datetime.now(timezone.utc),
             request.form.get("agency", ""), request.form.get("reason", ""),
-        )
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    except StaleDataError:
-        db.session.rollback()
-        flash(str(CONCURRENT_CHANGE), "error")
-    else:
-        flash(_("The task now lies with %(agency)s.", agency=localized(moved.agency, "name")), "success")
+        ),
+        _("The task has been transferred."),
+    )
     return redirect(url_for("cases.detail", number=number))
