@@ -180,13 +180,14 @@ TASK_STATUSES = {
 DELIVERY_METHODS = {
     "window": _l("Collected at the window"),
     "post": _l("Sent by post"),
-    "electronic": _l("Electronic result downloaded by the applicant"),
+    "electronic": _l("Electronic result, downloaded from the case page"),
 }
 NOTICE_KINDS = {
     "acceptance": _l("Notice of acceptance"),
     "acceptance_pending": _l("Notice of acceptance with materials to follow"),
     "correction": _l("Notice of correction"),
     "refusal": _l("Notice of non-acceptance"),
+    "decision_refusal": _l("Decision of refusal"),
 }
 LEVELS = {
     "on_track": _l("On track"),

@@ -14,7 +14,8 @@ QUEUE_STATUSES = {
     "waiting": (CaseStatus.submitted,),
     "correction": (CaseStatus.correction_requested,),
     "accepted": (CaseStatus.accepted, CaseStatus.in_progress, CaseStatus.suspended),
-    "closed": (CaseStatus.refused_intake, CaseStatus.withdrawn, CaseStatus.completed, CaseStatus.refused, CaseStatus.delivered),
+    "deliver": (CaseStatus.completed, CaseStatus.refused),
+    "closed": (CaseStatus.refused_intake, CaseStatus.withdrawn, CaseStatus.delivered),
 }
 
 
@@ -35,6 +36,17 @@ def window_queue(clerk: User, status: str = "waiting", service_code: str | None 
     if service_code:
         query = query.join(Case.service).where(Service.code == service_code)
     return query
+
+
+def returned_count(session, clerk: User) -> int:
+    """Cases of this window with a task sent back to it."""
+    from sqlalchemy import func
+
+    return session.scalar(
+        select(func.count(func.distinct(Case.id)))
+        .join(Task, Task.case_id == Case.id)
+        .where(Case.receiving_county == clerk.window_county, Task.status == TaskStatus.returned)
+    ) or 0
 
 
 def minutes_waiting(case: Case, now: datetime) -> int:

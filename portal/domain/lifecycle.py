@@ -213,6 +213,8 @@ def task_transition(
     or its assignee (everything else), and record the event on its case."""
     step = TASK_TRANSITIONS.get((action, task.status))
     if step is None:
+        if action == "claim" and task.status is T.claimed and task.assignee_id == getattr(actor, "id", None):
+            raise DomainError(_l("You have already claimed this task."), "status")
         if action == "claim" and task.status is T.claimed and task.assignee is not None:
             raise DomainError(
                 _l("%(name)s has already claimed this task.", name=task.assignee.real_name), "status"

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
+from portal.domain import DomainError
 from portal.models import Case, County
 
 OURS = {c.value for c in County}
@@ -76,3 +79,21 @@ def stage_workdays(case: Case, stage: int) -> int:
     if all(s.get("workdays") is not None for s in plan):
         return sum(s["workdays"] for s in plan[:stage])
     return -(-promise * stage // len(plan))
+
+
+# Services filed at the window of the county the applicant moves into: the
+# fact that says where they move from must be the other county.
+MOVE_INTO_RECEIVING = {
+    "psb-hukou-move": ("hukou_county", _l("A household transfer is filed at the window of the county you move into, so your household registration must be in the other county. Choose that county's window.")),
+    "amr-relocate": ("business_county", _l("An enterprise relocation is filed at the window of the county it moves into, so the enterprise must now be in the other county. Choose that county's window.")),
+}
+
+
+def check_facts(service_code: str, receiving_county: str, answers: dict) -> None:
+    """Refuse facts the routing plan cannot serve, naming the field."""
+    rule = MOVE_INTO_RECEIVING.get(service_code)
+    if rule is None:
+        return
+    fact, message = rule
+    if answers.get(fact) != County(receiving_county).across.value:
+        raise DomainError(message, fact)

@@ -16,8 +16,8 @@ from portal.domain.clock import WorkCalendar, deadline
 from portal.domain.deadlines import _intervals, case_workdays_used, end_suspension, refresh_due, start_suspension
 from portal.domain.lifecycle import task_transition, transition
 from portal.domain.routing import resolve_plan, stage_count, stage_workdays
-from portal.models import Agency, Case, CaseStatus, Task, User
-from portal.models.enums import DeliveryMethod, TaskStatus
+from portal.models import Agency, Case, CaseNotice, CaseStatus, Task, User
+from portal.models.enums import DeliveryMethod, NoticeKind, TaskStatus
 
 REASON_MAX = 1000
 
@@ -127,6 +127,13 @@ def refuse_task(session: Session, task: Task, officer: User, now: datetime, reas
         if interval.ended_at is None:
             interval.ended_at = now
     transition(session, task.case, "refuse", None, now, note=reason, data={"agency": task.agency.code})
+    session.add(
+        CaseNotice(
+            case=task.case, kind=NoticeKind.decision_refusal, reason=reason, issued_by=officer, issued_at=now,
+            items=[{"kind": "agency", "key": task.agency.code, "name_zh": task.agency.name_zh, "name_en": task.agency.name_en}],
+        )
+    )
+    session.flush()
 
 
 def suspend_task(session: Session, task: Task, officer: User, now: datetime, reason: str, expected_workdays: int) -> None:
@@ -165,6 +172,8 @@ def deliver_case(session: Session, case: Case, clerk: User, now: datetime, metho
         chosen = DeliveryMethod(method)
     except ValueError:
         raise DomainError(_l("Choose how the result is handed over."), "method")
+    if chosen is DeliveryMethod.electronic and not any(f.material_code.startswith("result-") for f in case.files):
+        raise DomainError(_l("There is no result document to download; hand the result over at the window or by post."), "method")
     case.delivery_method = chosen.value
     transition(session, case, "deliver", clerk, now, data={"method": chosen.value})
 
@@ -198,7 +207,14 @@ def transfer_task(
         raise DomainError(_l("Choose an agency."), "agency")
     if target.id == task.agency_id:
         raise DomainError(_l("The task is already with this agency; choose another."), "agency")
-    task_transition(session, task, "transfer", actor, now, note=reason, data={"to": target.code})
+    if any(t.agency_id == target.id and t.stage == task.stage and t.status is not TaskStatus.cancelled for t in task.case.tasks):
+        raise DomainError(
+            _l("That agency already has a task in this stage; a joint step needs both counties."), "agency"
+        )
+    task_transition(
+        session, task, "transfer", actor, now, note=reason,
+        data={"to": target.code, "to_name_zh": target.name_zh, "to_name_en": target.name_en},
+    )
     moved = Task(
         case=task.case, agency=target, stage=task.stage, stage_name_zh=task.stage_name_zh,
         stage_name_en=task.stage_name_en, action_zh=task.action_zh, action_en=task.action_en,

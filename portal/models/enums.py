@@ -144,6 +144,7 @@ class NoticeKind(str, enum.Enum):
     acceptance_pending = "acceptance_pending"  # 容缺受理通知书
     correction = "correction"  # 补正告知书
     refusal = "refusal"  # 不予受理通知书
+    decision_refusal = "decision_refusal"  # 不予许可（办理）决定书
 
 
 class TaskStatus(str, enum.Enum):

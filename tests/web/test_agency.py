@@ -66,10 +66,14 @@ def test_an_officer_claims_completes_and_the_clerk_hands_over(app, client, login
     sign_in_as_clerk(app, clerk)
     page = clerk.page(f"/cases/{number}")
     csrf = page.select_one("form[action$='/deliver'] input[name=csrf_token]")["value"]
-    assert clerk.post(f"/counter/cases/{number}/deliver", data={"csrf_token": csrf, "method": "electronic"}).status_code == 302
+    # Nothing to download: an electronic hand-over is refused.
+    clerk.post(f"/counter/cases/{number}/deliver", data={"csrf_token": csrf, "method": "electronic"})
+    with app.app_context():
+        assert db.session.scalar(select(Case.status).where(Case.number == number)).value == "completed"
+    assert clerk.post(f"/counter/cases/{number}/deliver", data={"csrf_token": csrf, "method": "post"}).status_code == 302
     with app.app_context():
         case = db.session.scalar(select(Case).where(Case.number == number))
-        assert case.status.value == "delivered" and case.delivery_method == "electronic"
+        assert case.status.value == "delivered" and case.delivery_method == "post"
     # The resident sees the whole path, agencies included.
     assert "已办结" in client.page(f"/cases/{number}").get_text() or "出件" in client.page(f"/cases/{number}").get_text()
 
@@ -279,3 +283,43 @@ def test_the_queue_pages_keep_their_filters(app, client, login_as):
     assert "status=open" in next_link["href"] and "page=2" in next_link["href"]
     second = client.page(next_link["href"])
     assert len(second.select("#queue-title ~ .table-scroll tbody tr")) == 5
+
+
+def test_an_agency_refusal_needs_confirmation_and_issues_a_decision_with_appeal_rights(app, client, login_as):
+    number = accepted_case(app, client, login_as)
+    officer = officer_client(app)
+    tid = task_id(app, number)
+    act(officer, tid, "claim")
+    response = act(officer, tid, "refuse", {"reason": "申请人存在犯罪记录"})
+    assert response.status_code == 400
+    assert parse(response.get_data(as_text=True)).select_one("#confirm-error") is not None
+    assert act(officer, tid, "refuse", {"reason": "申请人存在犯罪记录", "confirm": "y"}).status_code == 302
+    page = client.page(f"/cases/{number}")
+    link = next(a for a in page.select("a") if "决定书" in a.get_text())
+    decision = client.page(link["href"])
+    assert "申请人存在犯罪记录" in decision.get_text() and "行政复议" in decision.get_text()
+    # The applicant's timeline shows the refusal, not the agency's internal steps.
+    timeline = text_of(page, ".timeline")
+    assert "任务已认领" not in timeline and "陈静" not in timeline
+
+
+def test_a_transfer_may_not_leave_a_joint_step_one_sided(session):
+    from datetime import datetime, timezone
+
+    import pytest
+
+    from portal.domain import DomainError
+    from portal.domain.clock import WorkCalendar
+    from portal.domain.intake import accept_case
+    from portal.domain.workflow import transfer_task
+    from portal.models import County
+
+    case = create_case(session, "gov-dispute", status="submitted")
+    clerk = create_user(session, "clerk", window_county=County.changshan)
+    now = datetime.now(timezone.utc)
+    accept_case(session, case, clerk, now, WorkCalendar.load(session))
+    yushan_task = next(t for t in case.tasks if t.agency.code == "ys-gov")
+    supervisor = create_user(session, "supervisor")
+    with pytest.raises(DomainError) as caught:
+        transfer_task(session, yushan_task, supervisor, now, "cs-gov", "合并办理")
+    assert caught.value.field == "agency"

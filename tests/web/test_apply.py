@@ -224,3 +224,14 @@ def test_abandoned_drafts_and_their_files_are_swept(app, client, login_as, runne
     assert f"Drafts removed: 1; files removed: {len(paths)}" in result.output
     assert not any(p.exists() for p in paths)
     assert count(app, CaseFile) == 0
+
+
+def test_a_household_transfer_must_be_filed_at_the_window_moved_into(app, client, login_as):
+    login_as("resident")
+    wrong = application_data(app, "psb-hukou-move", receiving_county="changshan", hukou_county="changshan")
+    response, _ = post_form(client, wrong, "psb-hukou-move")
+    assert response.status_code == 400
+    assert "迁入" in text_of(parse(response.get_data(as_text=True)), "#hukou_county-error")
+    right = application_data(app, "psb-hukou-move", receiving_county="changshan", hukou_county="yushan")
+    response, _ = post_form(client, right, "psb-hukou-move")
+    assert response.status_code == 302

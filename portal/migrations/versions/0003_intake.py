@@ -73,7 +73,7 @@ def upgrade():
     op.create_table('case_notice',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('acceptance', 'acceptance_pending', 'correction', 'refusal', name='notice_kind', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('kind', sa.Enum('acceptance', 'acceptance_pending', 'correction', 'refusal', 'decision_refusal', name='notice_kind', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('items', sa.JSON(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('follow_up_by', sa.Date(), nullable=True),

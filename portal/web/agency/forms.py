@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -29,7 +29,7 @@ class ReturnForm(FlaskForm):
     return_reason = TextAreaField(
         _l("What the window must do"),
         validators=[DataRequired(_l("Say what the window must do.")), Length(max=1000)],
-        description=_l("For example: wrong agency, or the original document must be checked."),
+        description=_l("For example: the original document must be checked at the window. If the task reached the wrong agency, a supervisor can transfer it."),
     )
 
 
@@ -38,6 +38,10 @@ class RefuseTaskForm(FlaskForm):
         _l("Legal reason for refusing"),
         validators=[DataRequired(_l("Give the legal reason for refusing.")), Length(max=1000)],
         description=_l("The applicant receives it with the refusal of the whole case."),
+    )
+    confirm = BooleanField(
+        _l("I understand that this refuses the whole case and ends the other agencies' tasks"),
+        validators=[DataRequired(_l("Confirm that the whole case is to be refused."))],
     )
 
 
@@ -49,7 +53,7 @@ class SuspendForm(FlaskForm):
     )
     expected_workdays = IntegerField(
         _l("Expected length in working days"),
-        validators=[InputRequired(_l("Give the expected length in working days.")), NumberRange(min=1, max=60, message=_l("From 1 to 60 working days."))],
+        validators=[InputRequired(_l("Give the expected length in working days.")), NumberRange(min=1, max=60, message=_l("Enter a whole number of working days from 1 to 60."))],
     )
 
 

@@ -24,6 +24,7 @@ from portal.domain.applications import (
     submit_draft,
 )
 from portal.domain.catalog import find_service, list_services, CatalogFilter
+from portal.domain.routing import check_facts
 from portal.domain.identity import normalise_id_number, normalise_mobile
 from portal.domain.uploads import check_upload, file_writes
 from portal.models import Role, User
@@ -133,6 +134,11 @@ def application(code: str):
     answers["receiving_county"] = (
         current_user.window_county.value if _counter() else (form.receiving_county.data or "changshan")
     )
+    try:
+        check_facts(service.code, answers["receiving_county"], answers)
+    except DomainError as error:
+        attach_error(form, error)
+        valid = False
     # Only a form that passed every check may be reviewed and submitted.
     answers["complete"] = valid
     with file_writes() as writes:

@@ -28,6 +28,11 @@ def _login_account_key() -> str:
     return "login-account:" + (request.form.get("login") or "").strip().lower()
 
 
+def _failed(response) -> bool:
+    """Only failed sign-ins count towards the limit (a window hall shares one address)."""
+    return response.status_code != 302
+
+
 def _start_session(user) -> None:
     """A fresh session at sign-in, keeping only the chosen language."""
     locale = session.get("locale") or user.locale
@@ -65,8 +70,8 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_login_account_key)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_account_key, deduct_when=_failed)
 def login():
     form = LoginForm()
     if form.validate_on_submit():

@@ -41,6 +41,7 @@ class QueueFilterForm(FlaskForm):
             SelectChoice("waiting", _l("Waiting for a decision")),
             SelectChoice("correction", _l("Correction requested")),
             SelectChoice("accepted", _l("Accepted, not finished")),
+            SelectChoice("deliver", _l("Finished, result to hand over")),
             SelectChoice("closed", _l("Closed")),
         ],
         default="waiting",

@@ -15,7 +15,9 @@ from portal.domain import DomainError
 from portal.domain.access import find_visible_case, may_decide
 from portal.domain.catalog import CatalogFilter, list_services
 from portal.domain.clock import WorkCalendar
-from portal.domain.desk import minutes_waiting, window_queue
+from sqlalchemy import func, select
+
+from portal.domain.desk import minutes_waiting, returned_count, window_queue
 from portal.domain.intake import accept_case, accept_with_pending, refuse_intake, request_correction
 from portal.domain.staff import window_overview
 from portal.domain.workflow import deliver_case, reopen_task
@@ -49,6 +51,8 @@ def index():
         form=form,
         page=page,
         waited={case.id: minutes_waiting(case, now) for case in page.items},
+        returned=returned_count(db.session, current_user),
+        to_deliver=db.session.scalar(select(func.count()).select_from(window_queue(current_user, "deliver").subquery())),
         **window_overview(db.session, current_user),
     )
 
