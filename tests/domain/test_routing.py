@@ -183,3 +183,37 @@ def test_the_routing_plan_command_lists_every_service_for_both_applicants(runner
     assert sum(1 for line in lines if not line.startswith(" ")) == 23
     assert "  changshan  玉山县公安局 → 常山县公安局" in lines  # move-in at Yushan, then move-out in Changshan
     assert any("养老保险关系跨省转移" in line for line in lines)
+
+
+def test_two_sessions_claiming_at_once_exactly_one_wins(app):
+    """Both officers load the open task; the second commit finds the version
+    moved on and changes nothing."""
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from portal.db import db
+    from portal.models import Task, User
+
+    with app.app_context():
+        case = accept(db.session, submitted(db.session, "psb-no-record"))
+        first = create_user(db.session, "officer", agency_code="cs-psb", real_name="郑强")
+        second = create_user(db.session, "officer", agency_code="cs-psb", real_name="吴刚")
+        db.session.commit()
+        task_id, ids = case.tasks[0].id, (first.id, second.id)
+        engine = db.engine
+    with Session(engine) as one, Session(engine) as two:
+        task_one, task_two = one.get(Task, task_id), two.get(Task, task_id)
+        officer_two = two.get(User, ids[1])
+        two.commit()  # both have read the open task; nothing is locked
+        assert task_two.status is TaskStatus.open  # reloaded now; outdated once the first claim commits
+        claim_task(one, task_one, one.get(User, ids[0]), at("2026-11-02", 11))
+        one.commit()
+        with pytest.raises(StaleDataError):
+            claim_task(two, task_two, officer_two, at("2026-11-02", 11))
+            two.commit()
+        two.rollback()
+    with app.app_context():
+        task = db.session.get(Task, task_id)
+        assert task.assignee.real_name == "郑强" and task.version == 2
+        claims = db.session.scalars(select(Event).where(Event.task_id == task_id, Event.action == "task_claim")).all()
+        assert len(claims) == 1
