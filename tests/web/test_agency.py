@@ -323,3 +323,17 @@ def test_a_transfer_may_not_leave_a_joint_step_one_sided(session):
     with pytest.raises(DomainError) as caught:
         transfer_task(session, yushan_task, supervisor, now, "cs-gov", "合并办理")
     assert caught.value.field == "agency"
+
+
+def test_a_supervisor_finds_a_case_by_its_number(app, client, login_as):
+    number = apply_online(app, client, login_as)
+    supervisor = app.test_client()
+    with app.app_context():
+        username = create_user(db.session, "supervisor").username
+        db.session.commit()
+    supervisor.submit("/login", {"login": username, "password": PASSWORD})
+    assert number in text_of(supervisor.page("/supervisor/"), "#latest-title ~ .table-scroll")
+    response = supervisor.get(f"/supervisor/?number={number.lower()}")
+    assert response.headers["Location"] == f"/cases/{number}"
+    page = supervisor.page("/supervisor/?number=KSXX0000")
+    assert "KSXX0000" in text_of(page, ".notice-error")

@@ -1,14 +1,15 @@
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from portal.db import db
-from portal.domain.access import find_visible_case
+from portal.domain.access import find_visible_case, visible_cases
 from portal.domain.staff import centre_overview
 from portal.domain.workflow import transfer_task
-from portal.models import Role
+from portal.models import Case, Role
 from portal.security import role_required
 from portal.web.forms import commit_or_flash
 
@@ -18,7 +19,16 @@ bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 @bp.get("/")
 @role_required(Role.supervisor, Role.admin)
 def index():
-    return render_template("supervisor/index.html", **centre_overview(db.session))
+    """The centre at a glance, a case lookup and the latest cases."""
+    number = (request.args.get("number") or "").strip().upper()
+    if number:
+        if find_visible_case(db.session, current_user, number) is not None:
+            return redirect(url_for("cases.detail", number=number))
+        flash(_("No case has the number %(number)s.", number=number[:20]), "error")
+    latest = db.session.scalars(
+        visible_cases(current_user).options(selectinload(Case.service)).order_by(Case.submitted_at.desc()).limit(20)
+    ).all()
+    return render_template("supervisor/index.html", latest=latest, **centre_overview(db.session))
 
 
 @bp.post("/cases/<number>/tasks/<int:task_id>/transfer")
