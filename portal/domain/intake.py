@@ -9,7 +9,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from portal.domain import DomainError
+from portal.domain import DomainError, required_text
 from portal.domain.applications import attach_file, current_files
 from portal.domain.clock import WorkCalendar, local_date
 from portal.domain.deadlines import refresh_due
@@ -30,12 +30,7 @@ def _notice(session: Session, case: Case, kind: NoticeKind, actor: User, now: da
 
 
 def _reason(text: str, field: str = "reason") -> str:
-    text = (text or "").strip()
-    if not text:
-        raise DomainError(_l("Give the reason."), field)
-    if len(text) > REASON_MAX:
-        raise DomainError(_l("Use at most %(n)d characters.", n=REASON_MAX), field)
-    return text
+    return required_text(text, field, REASON_MAX)
 
 
 def accept_case(session: Session, case: Case, clerk: User, now: datetime, calendar: WorkCalendar) -> CaseNotice:

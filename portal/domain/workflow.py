@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain import DomainError
+from portal.domain import DomainError, required_text
 from portal.i18n import localized
 from portal.domain.clock import WorkCalendar, deadline
 from portal.domain.deadlines import _intervals, case_workdays_used, end_suspension, refresh_due, start_suspension
@@ -86,12 +86,7 @@ def _advance(session: Session, case: Case, calendar: WorkCalendar, now: datetime
 
 
 def _reason(text: str, field: str = "reason") -> str:
-    text = (text or "").strip()
-    if not text:
-        raise DomainError(_l("Give the reason."), field)
-    if len(text) > REASON_MAX:
-        raise DomainError(_l("Use at most %(n)d characters.", n=REASON_MAX), field)
-    return text
+    return required_text(text, field, REASON_MAX)
 
 
 def claim_task(session: Session, task: Task, officer: User, now: datetime) -> None:
