@@ -49,6 +49,7 @@ class FormField(Strict):
     type: Literal["text", "textarea", "date", "number", "select"]
     required: bool
     max_length: int | None = Field(default=None, gt=0)
+    not_after_today: bool = False  # dates of things that have happened
     choices: list[Choice] | None = None
 
     @model_validator(mode="after")
@@ -57,6 +58,8 @@ class FormField(Strict):
             raise ValueError(f"field {self.name!r}: a select needs at least two choices")
         if self.type != "select" and self.choices:
             raise ValueError(f"field {self.name!r}: only a select has choices")
+        if self.not_after_today and self.type != "date":
+            raise ValueError(f"field {self.name!r}: only a date can be limited to today")
         return self
 
 

@@ -235,3 +235,11 @@ def test_a_household_transfer_must_be_filed_at_the_window_moved_into(app, client
     right = application_data(app, "psb-hukou-move", receiving_county="changshan", hukou_county="yushan")
     response, _ = post_form(client, right, "psb-hukou-move")
     assert response.status_code == 302
+
+
+def test_a_date_of_something_that_happened_cannot_be_in_the_future(app, client, login_as):
+    login_as("resident")
+    data = application_data(app, "psb-rp-apply", field_residence_since="2030-01-01")
+    response, _ = post_form(client, data, "psb-rp-apply")
+    assert response.status_code == 400
+    assert "今天" in text_of(parse(response.get_data(as_text=True)), "#field_residence_since-error")

@@ -66,6 +66,20 @@ def needs_business_location(service: Service) -> bool:
     )
 
 
+class NotAfterToday:
+    """A date of something that has happened cannot be later than today (Shanghai)."""
+
+    def __call__(self, form, field):
+        from datetime import datetime, timezone
+
+        from wtforms.validators import ValidationError
+
+        from portal.domain.clock import local_date
+
+        if field.data and field.data > local_date(datetime.now(timezone.utc)):
+            raise ValidationError(_("This date cannot be later than today."))
+
+
 class AmountField(DecimalField):
     """A number as people type it: 1,000 and 1 000 and １０００ are all 1000."""
 
@@ -98,6 +112,8 @@ def _service_field(spec: dict):
     if spec["type"] == "textarea":
         return TextAreaField(label, validators=validators + [Length(max=spec.get("max_length") or 2000)])
     if spec["type"] == "date":
+        if spec.get("not_after_today"):
+            validators.append(NotAfterToday())
         return DateField(label, validators=validators, description=_("For example 2026-11-28."))
     if spec["type"] == "number":
         return AmountField(
