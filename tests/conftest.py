@@ -158,3 +158,11 @@ def count_statements(app):
             event.remove(engine, "before_cursor_execute", count)
 
     return counting
+
+
+@pytest.fixture
+def calendar(session):
+    """The seeded working-day calendar as the clock reads it."""
+    from portal.domain.clock import WorkCalendar
+
+    return WorkCalendar.load(session)

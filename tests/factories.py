@@ -121,3 +121,12 @@ def create_task(session, case, agency_code: str = "cs-psb", *, status: str = "op
     session.add(task)
     session.flush()
     return task
+
+
+def at(day: str, hour: int = 10) -> datetime:
+    """A moment on a Shanghai date, for clock tests: at("2026-11-02")."""
+    from datetime import date, time
+
+    from portal.domain.clock import SHANGHAI
+
+    return datetime.combine(date.fromisoformat(day), time(hour), tzinfo=SHANGHAI)

@@ -1,6 +1,6 @@
 """The clock against the seeded national calendar (Asia/Shanghai dates)."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import chinese_calendar
 import pytest
@@ -18,15 +18,9 @@ from portal.domain.clock import (
     workdays_left,
     workdays_used,
 )
+from tests.factories import at
 
 
-def at(day: str, hour: int = 10) -> datetime:
-    return datetime.combine(date.fromisoformat(day), time(hour), tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def calendar(session):
-    return WorkCalendar.load(session)
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,11 @@
 """A case on the clock: due date at acceptance, suspension, used and left."""
 
-from datetime import date, datetime, time
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
-from portal.domain.clock import SHANGHAI, Level, WorkCalendar, local_date
+from portal.domain.clock import Level, local_date
 from portal.domain.deadlines import (
     case_level,
     case_workdays_left,
@@ -15,15 +15,9 @@ from portal.domain.deadlines import (
     start_suspension,
 )
 from portal.models import Event
+from tests.factories import at
 
 
-def at(day: str, hour: int = 10) -> datetime:
-    return datetime.combine(date.fromisoformat(day), time(hour), tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def calendar(session):
-    return WorkCalendar.load(session)
 
 
 def accepted(session, calendar, day="2026-11-02", code="psb-no-record"):

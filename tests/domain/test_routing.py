@@ -1,13 +1,13 @@
 """Routing every service for applicants from Changshan, Yushan and elsewhere,
 and a sequential joint service run to delivery."""
 
-from datetime import date, datetime, time
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from portal.domain import DomainError
-from portal.domain.clock import SHANGHAI, WorkCalendar, local_date
+from portal.domain.clock import WorkCalendar, local_date
 from portal.domain.intake import accept_case
 from portal.domain.routing import resolve_plan
 from portal.domain.workflow import (
@@ -20,7 +20,7 @@ from portal.domain.workflow import (
 )
 from portal.models import Case, CaseStatus, County, Event, Service
 from portal.models.enums import TaskStatus
-from tests.factories import create_case, create_user
+from tests.factories import at, create_case, create_user
 
 APPLICANTS = {
     "changshan": dict(hukou_county="changshan", residence_county="changshan", business_county="changshan"),
@@ -29,9 +29,6 @@ APPLICANTS = {
     "anhui": dict(hukou_county="elsewhere", hukou_province="安徽省", residence_county="changshan", business_county="changshan"),
 }
 
-
-def at(day: str, hour: int = 10) -> datetime:
-    return datetime.combine(date.fromisoformat(day), time(hour), tzinfo=SHANGHAI)
 
 
 def submitted(session, code, window="changshan", applicant="changshan"):
