@@ -94,6 +94,9 @@ def create_case(
         accepted_at=accepted_at,
     )
     fields.update(overrides)
+    from portal.domain.clock import local_date
+
+    fields.setdefault("received_on", local_date(fields["submitted_at"]))
     case = Case(**fields)
     session.add(case)
     session.flush()

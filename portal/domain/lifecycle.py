@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 
 from portal.domain import DomainError
 from portal.domain.events import record_event
+from portal.domain.clock import local_date
 from portal.domain.messages import notify_applicant
+from portal.domain.tallies import mark_tally
 from portal.models import Case, CaseStatus, Role, Task, User
 from portal.models.enums import Channel, TaskStatus
 
@@ -113,8 +115,15 @@ def transition(
     case.status = step.target
     if step.target is S.accepted:
         case.accepted_at = now
+        case.intake_minutes = max(0, int((now - case.submitted_at).total_seconds() // 60))
+    if step.target is S.correction_requested:
+        case.corrected = True
     if step.target in (S.refused_intake, S.completed, S.refused, S.withdrawn):
         case.closed_at = now
+    if step.target in (S.completed, S.refused):
+        case.outcome = step.target.value
+        case.on_time = case.due_at is None or now <= case.due_at
+        case.same_day = local_date(now) == case.received_on
     if step.target is S.delivered:
         case.delivered_at = now
     event = record_event(
@@ -129,6 +138,7 @@ def transition(
         now=now,
     )
     notify_applicant(session, case, event, now)
+    mark_tally(session, case)
     session.flush()
     return case
 
@@ -137,12 +147,14 @@ def open_case(session: Session, case: Case, actor: User | None, now: datetime, n
     """Give a new case its first status, submitted (已接件), and its first event."""
     case.status = S.submitted
     case.submitted_at = now
+    case.received_on = local_date(now)
     session.add(case)
     session.flush()
     record_event(
         session, case=case, actor=actor, action="submit", to_status=S.submitted.value, note=note, now=now,
         data={"channel": case.channel.value, "window": case.receiving_county.value},
     )
+    mark_tally(session, case)
     return case
 
 
@@ -247,5 +259,6 @@ def task_transition(
         data={"agency": task.agency.code, **(data or {})},
         now=now,
     )
+    mark_tally(session, task.case)
     session.flush()
     return task

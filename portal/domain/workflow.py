@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import DomainError, required_text
 from portal.i18n import localized
-from portal.domain.clock import WorkCalendar, deadline
+from portal.domain.clock import WorkCalendar, deadline, workdays_used
 from portal.domain.deadlines import _intervals, case_workdays_used, end_suspension, refresh_due, start_suspension
 from portal.domain.lifecycle import task_transition, transition
 from portal.domain.routing import resolve_plan, stage_count, stage_workdays
@@ -85,6 +85,13 @@ def _advance(session: Session, case: Case, calendar: WorkCalendar, now: datetime
     transition(session, case, "complete", None, now)
 
 
+def task_workdays(calendar: WorkCalendar, task: Task, now: datetime) -> int:
+    """Working days from the task's creation to ``now``, less the case's
+    suspensions that began while the task was open."""
+    stopped = [s for s in _intervals(task.case) if s.started_at >= task.created_at]
+    return workdays_used(calendar, task.created_at, stopped, now)
+
+
 def _reason(text: str, field: str = "reason") -> str:
     return required_text(text, field, REASON_MAX)
 
@@ -108,19 +115,25 @@ def complete_task(
     if result_number.strip():
         task.result = {**task.result, "number": result_number.strip()[:100]}
     task_transition(session, task, "complete", officer, now, note=task.opinion)
+    task.workdays = task_workdays(calendar, task, now)
     _advance(session, task.case, calendar, now)
 
 
-def refuse_task(session: Session, task: Task, officer: User, now: datetime, reason: str) -> None:
+def refuse_task(
+    session: Session, task: Task, officer: User, now: datetime, reason: str, calendar: WorkCalendar | None = None
+) -> None:
     """A decisive refusal: the case is refused with this reason and the
     other agencies' open tasks are cancelled."""
     reason = _reason(reason)
+    calendar = calendar or WorkCalendar.load(session)
     task.opinion = reason
     task_transition(session, task, "refuse", officer, now, note=reason)
+    task.workdays = task_workdays(calendar, task, now)
     cancel_open_tasks(session, task.case, now, except_task=task)
     for interval in task.case.suspensions:
         if interval.ended_at is None:
             interval.ended_at = now
+    task.case.turnaround_workdays = case_workdays_used(calendar, task.case, now)
     transition(session, task.case, "refuse", None, now, note=reason, data={"agency": task.agency.code})
     session.add(
         CaseNotice(

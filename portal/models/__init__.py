@@ -10,6 +10,7 @@ from portal.models.event import Event
 from portal.models.intake import ApplicationDraft, CaseFile, CaseNotice, CaseSequence
 from portal.models.message import Message
 from portal.models.task import Task
+from portal.models.tracking import CaseTally, SlaAlert, TallyValue
 from portal.models.user import User
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "CalendarYear",
     "Case",
     "CaseStatus",
+    "CaseTally",
     "CaseSuspension",
     "County",
     "Department",
@@ -30,6 +32,8 @@ __all__ = [
     "Message",
     "Role",
     "Service",
+    "SlaAlert",
+    "TallyValue",
     "Task",
     "User",
 ]

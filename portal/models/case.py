@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -20,6 +20,8 @@ class Case(Base):
     __table_args__ = (
         Index("ix_case_status_receiving", "status", "receiving_county"),
         Index("ix_case_applicant", "applicant_user_id"),
+        Index("ix_case_received_on", "received_on", "service_id"),
+        Index("ix_case_due_open", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,11 +53,18 @@ class Case(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_on: Mapped[date] = mapped_column(Date)  # the day of arrival in Asia/Shanghai
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    turnaround_workdays: Mapped[int | None] = mapped_column(Integer)  # acceptance → completion, suspension excluded
+    turnaround_workdays: Mapped[int | None] = mapped_column(Integer)  # acceptance → decision, suspension excluded
+    # Figures fixed when they happen, so the dashboard's tallies are plain sums.
+    intake_minutes: Mapped[int | None] = mapped_column(Integer)  # arrival → acceptance
+    corrected: Mapped[bool] = mapped_column(Boolean, default=False)  # a correction was requested
+    outcome: Mapped[str | None] = mapped_column(String(10))  # "completed" or "refused", once decided
+    on_time: Mapped[bool | None] = mapped_column(Boolean)  # decided by the due date
+    same_day: Mapped[bool | None] = mapped_column(Boolean)  # decided on the day it arrived
     delivery_method: Mapped[str | None] = mapped_column(String(20))
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -165,3 +165,8 @@ class DeliveryMethod(str, enum.Enum):
     window = "window"  # collected at either window
     post = "post"
     electronic = "electronic"
+
+
+class AlertLevel(str, enum.Enum):
+    due_soon = "due_soon"  # due within 1 working day
+    overdue = "overdue"

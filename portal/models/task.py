@@ -22,6 +22,7 @@ class Task(Base):
     __table_args__ = (
         Index("ix_task_agency_status_due", "agency_id", "status", "due_at"),
         Index("ix_task_case", "case_id"),
+        Index("ix_task_status_due", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +44,7 @@ class Task(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    workdays: Mapped[int | None] = mapped_column(Integer)  # created → closed, suspension excluded
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

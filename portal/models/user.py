@@ -46,6 +46,7 @@ class User(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    alerts_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # Flask-Login protocol
     @property

@@ -1,0 +1,197 @@
+"""Daily tallies behind the supervisor's dashboard.
+
+Cases are grouped by the day they arrived, their service, receiving window
+and channel. Whenever a case or one of its tasks changes, the lifecycle
+rebuilds that case's group (a few dozen cases) with one INSERT … SELECT per
+table, so the dashboard sums a few thousand tally rows for a month however
+many millions of cases the centre holds. ``rebuild_tallies`` does the same
+for every group at once (after a bulk load or a repair).
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import date
+
+from sqlalchemy import Integer, and_, case, delete, event, func, insert, literal, select, text
+from sqlalchemy.orm import Session
+
+from portal.models import Case, CaseStatus, CaseTally, Service, Task, TallyValue
+from portal.models.enums import ServiceKind, TaskStatus
+
+WHOLE = 0  # agency_id of the row that counts every case of a group
+TARGET_WORKDAYS = 3
+INTAKE_FINE_MINUTES = 120  # intake minutes are exact up to here, then in 10-minute steps
+
+_GROUP = (Case.received_on, Case.service_id, Case.receiving_county, Case.channel)
+_TASK_CLOSED = (TaskStatus.completed, TaskStatus.refused)
+
+
+def _n(condition) -> object:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _task_figures(by_agency: bool):
+    """One row per case (and agency): its tasks' counts and working days."""
+    keys = (Task.case_id, Task.agency_id) if by_agency else (Task.case_id,)
+    closed = Task.status.in_(_TASK_CLOSED)
+    return (
+        select(
+            *keys,
+            func.count().label("tasks"),
+            _n(closed).label("tasks_closed"),
+            func.coalesce(func.sum(case((closed, Task.workdays), else_=0)), 0).label("task_workdays_sum"),
+            _n(and_(closed, Task.closed_at > Task.due_at)).label("tasks_late"),
+        )
+        .where(Task.status != TaskStatus.cancelled)
+        .group_by(*keys)
+        .subquery()
+    )
+
+
+def _tally_select(where, by_agency: bool):
+    figures = _task_figures(by_agency)
+    decided = Case.outcome.is_not(None)
+    instant = Service.kind == ServiceKind.instant
+    agency = figures.c.agency_id if by_agency else literal(WHOLE, Integer)
+    join_kind = dict(isouter=not by_agency)
+    s = Case.status
+    query = (
+        select(
+            *_GROUP,
+            agency,
+            func.count(Case.id),
+            _n(Case.accepted_at.is_not(None)),
+            _n(Case.corrected.is_(True)),
+            _n(s == CaseStatus.refused_intake),
+            _n(s.in_((CaseStatus.submitted, CaseStatus.correction_requested))),
+            _n(s.in_((CaseStatus.accepted, CaseStatus.in_progress))),
+            _n(s == CaseStatus.suspended),
+            _n(Case.outcome == "completed"),
+            _n(Case.outcome == "refused"),
+            _n(s == CaseStatus.withdrawn),
+            _n(Case.delivered_at.is_not(None)),
+            _n(and_(decided, Case.on_time.is_(True))),
+            _n(and_(decided, Case.turnaround_workdays <= TARGET_WORKDAYS)),
+            func.coalesce(func.sum(case((decided, Case.turnaround_workdays), else_=0)), 0),
+            _n(and_(decided, instant)),
+            _n(and_(decided, instant, Case.same_day.is_(True))),
+            func.coalesce(func.sum(figures.c.tasks), 0),
+            func.coalesce(func.sum(figures.c.tasks_closed), 0),
+            func.coalesce(func.sum(figures.c.task_workdays_sum), 0),
+            func.coalesce(func.sum(figures.c.tasks_late), 0),
+        )
+        .join(Service, Service.id == Case.service_id)
+        .join(figures, figures.c.case_id == Case.id, **join_kind)
+        .where(where)
+        .group_by(*_GROUP, *((figures.c.agency_id,) if by_agency else ()))
+    )
+    return query
+
+
+_TALLY_COLUMNS = [
+    "day", "service_id", "county", "channel", "agency_id", "received", "accepted", "corrected",
+    "refused_intake", "waiting", "in_progress", "suspended", "completed", "refused", "withdrawn",
+    "delivered", "on_time", "within_target", "turnaround_sum", "instant_decided", "instant_same_day",
+    "tasks", "tasks_closed", "task_workdays_sum", "tasks_late",
+]
+
+
+def _intake_value():
+    m = Case.intake_minutes
+    return case((m <= INTAKE_FINE_MINUTES, m), else_=(m // 10) * 10)
+
+
+def _value_selects(where):
+    """(measure, value, count) rows for the whole group and per agency."""
+    agencies = select(Task.case_id, Task.agency_id).where(Task.status != TaskStatus.cancelled).distinct().subquery()
+    measures = (
+        ("turnaround", Case.turnaround_workdays, and_(Case.outcome.is_not(None), Case.turnaround_workdays.is_not(None))),
+        ("intake", _intake_value(), Case.intake_minutes.is_not(None)),
+    )
+    for name, value, present in measures:
+        yield (
+            select(*_GROUP, literal(WHOLE, Integer), literal(name), value, func.count())
+            .where(where, present)
+            .group_by(*_GROUP, value)
+        )
+        yield (
+            select(*_GROUP, agencies.c.agency_id, literal(name), value, func.count())
+            .join(agencies, agencies.c.case_id == Case.id)
+            .where(where, present)
+            .group_by(*_GROUP, agencies.c.agency_id, value)
+        )
+
+
+_VALUE_COLUMNS = ["day", "service_id", "county", "channel", "agency_id", "measure", "value", "count"]
+
+
+def _fill(session: Session, where) -> None:
+    for by_agency in (False, True):
+        session.execute(insert(CaseTally).from_select(_TALLY_COLUMNS, _tally_select(where, by_agency)))
+    for query in _value_selects(where):
+        session.execute(insert(TallyValue).from_select(_VALUE_COLUMNS, query))
+
+
+def _lock_group(session: Session, key: tuple) -> None:
+    """Two transactions rebuilding one group take turns on PostgreSQL, so
+    the later one counts the earlier one's committed change. (SQLite
+    writers already take turns.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(repr(key).encode())})
+
+
+_MARKED = "tally_groups"
+
+
+def mark_tally(session: Session, case_: Case) -> None:
+    """Note that ``case_``'s group changed; it is rebuilt once, just before
+    the transaction commits (after every task the change created exists)."""
+    session.info.setdefault(_MARKED, set()).add(
+        (case_.received_on, case_.service_id, case_.receiving_county, case_.channel)
+    )
+
+
+@event.listens_for(Session, "before_commit")
+def _refresh_marked(session: Session) -> None:
+    groups = session.info.pop(_MARKED, set())
+    if groups:
+        session.flush()
+    for group in sorted(groups, key=repr):  # one order, so two committers lock alike
+        refresh_group(session, *group)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_marked(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_MARKED, None)
+
+
+def refresh_group(session: Session, day: date, service_id: int, county, channel) -> None:
+    """Rebuild the tallies of one group, in the caller's transaction."""
+    _lock_group(session, (day.isoformat(), service_id, county.value, channel.value))
+    for model in (CaseTally, TallyValue):
+        session.execute(
+            delete(model).where(
+                model.day == day, model.service_id == service_id, model.county == county, model.channel == channel
+            )
+        )
+    _fill(
+        session,
+        and_(
+            Case.received_on == day,
+            Case.service_id == service_id,
+            Case.receiving_county == county,
+            Case.channel == channel,
+        ),
+    )
+
+
+def rebuild_tallies(session: Session, since: date | None = None) -> int:
+    """Rebuild every group (or those from ``since``); returns the tally rows written."""
+    for model in (CaseTally, TallyValue):
+        session.execute(delete(model).where(model.day >= since) if since else delete(model))
+    _fill(session, Case.received_on >= since if since else Case.id.is_not(None))
+    return session.scalar(select(func.count()).select_from(CaseTally)) or 0
+
+
