@@ -38,6 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     errors.init_app(app)
     cli.init_app(app)
+    from portal.sla_cli import sla_cli
+
+    app.cli.add_command(sla_cli)
     if app.config["PORTAL_ENV"] == "production":
         security.refuse_unsafe_production(app)
     return app

@@ -167,6 +167,8 @@ EVENT_ACTIONS = {
     "task_return": _l("Task returned to the window"),
     "task_reopen": _l("Task sent back to the agency"),
     "task_transfer": _l("Task transferred to another agency"),
+    "sla_due_soon": _l("Alert: due within 1 working day"),
+    "sla_overdue": _l("Alert: overdue"),
 }
 TASK_STATUSES = {
     "open": _l("Not yet claimed"),

@@ -22,6 +22,7 @@ class Case(Base):
         Index("ix_case_applicant", "applicant_user_id"),
         Index("ix_case_received_on", "received_on", "service_id"),
         Index("ix_case_due_open", "status", "due_at"),
+        Index("ix_case_closed", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

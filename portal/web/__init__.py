@@ -18,6 +18,9 @@ BLUEPRINTS = (public_bp, home_bp, auth_bp, apply_bp, cases_bp, resident_bp, coun
 def register_blueprints(app) -> None:
     from portal.extensions import csrf
 
+    from portal.web import levels
+
+    levels.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     # The API authenticates by token, not by cookie, so CSRF does not apply.

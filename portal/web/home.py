@@ -1,8 +1,12 @@
 """Send each signed-in user to the landing page of their role."""
 
-from flask import Blueprint, redirect, url_for
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import login_required, current_user
 
+from portal.db import db
+from portal.domain.alerts import alerts_for, mark_alerts_seen, unseen_alert_count
 from portal.models import Role
 
 bp = Blueprint("home", __name__)
@@ -24,3 +28,25 @@ def role_home(user) -> str:
 @login_required
 def dashboard():
     return redirect(role_home(current_user))
+
+
+@bp.get("/alerts")
+@login_required
+def alerts():
+    """Work that is due within 1 working day or overdue, addressed to this
+    member of staff; opening the page marks the alerts seen."""
+    if not current_user.role.is_staff:
+        abort(404)
+    found = alerts_for(db.session, current_user)
+    seen_before = current_user.alerts_seen_at
+    mark_alerts_seen(current_user, datetime.now(timezone.utc))
+    db.session.commit()
+    return render_template("alerts.html", alerts=found, seen_before=seen_before)
+
+
+@bp.app_context_processor
+def alert_badge():
+    """The count of new alerts shown in the header, for staff."""
+    if current_user.is_authenticated and current_user.role.is_staff:
+        return {"new_alerts": unseen_alert_count(db.session, current_user)}
+    return {"new_alerts": 0}

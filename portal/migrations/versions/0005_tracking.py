@@ -89,6 +89,7 @@ def upgrade():
         batch_op.add_column(sa.Column('on_time', sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column('same_day', sa.Boolean(), nullable=True))
         batch_op.create_index('ix_case_due_open', ['status', 'due_at'], unique=False)
+        batch_op.create_index('ix_case_closed', ['closed_at'], unique=False)
         batch_op.create_index('ix_case_received_on', ['received_on', 'service_id'], unique=False)
 
     _backfill_cases()
@@ -157,6 +158,7 @@ def downgrade():
     with op.batch_alter_table('case_record', schema=None) as batch_op:
         batch_op.drop_index('ix_case_received_on')
         batch_op.drop_index('ix_case_due_open')
+        batch_op.drop_index('ix_case_closed')
         batch_op.drop_column('same_day')
         batch_op.drop_column('on_time')
         batch_op.drop_column('outcome')

@@ -3,6 +3,7 @@ the language switch and the health check."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
@@ -17,6 +18,8 @@ from portal.domain.catalog import (
     list_agencies,
     list_services,
 )
+from portal.domain.clock import local_date
+from portal.domain.performance import PERIOD_DAYS, performance_table
 from portal.i18n import LANGUAGES
 from portal.web.public.forms import CatalogFilterForm
 
@@ -43,6 +46,18 @@ def catalog():
         services=services,
         county=criteria.county,
         agencies=list_agencies(db.session),
+    )
+
+
+@bp.get("/performance")
+def performance():
+    """Cases decided in the last 90 days, per service and window: counts
+    only, for anyone to check the three-day claim against."""
+    now = datetime.now(timezone.utc)
+    rows, per_county, overall = performance_table(db.session, now)
+    return render_template(
+        "public/performance.html", rows=rows, per_county=per_county, overall=overall,
+        period_days=PERIOD_DAYS, since=local_date(now - timedelta(days=PERIOD_DAYS)), today=local_date(now),
     )
 
 

@@ -50,3 +50,6 @@ def transfer(number: str, task_id: int):
         _("The task has been transferred."),
     )
     return redirect(url_for("cases.detail", number=number))
+
+
+from portal.web.supervisor import dashboard as _dashboard  # noqa: E402,F401  (registers its routes on bp)
