@@ -132,10 +132,41 @@ def demo_load():
 
 @demo_cli.command("remove")
 def demo_remove():
-    """Delete every demo account (required before production)."""
-    removed = remove_demo(db.session)
+    """Delete every demo account and the cases they applied for or handled
+    (required before production)."""
+    from portal.domain.uploads import stored_path
+
+    removed, cases, stored = remove_demo(db.session)
     db.session.commit()
-    click.echo(f"Demo accounts removed: {removed}.")
+    for name in stored:
+        stored_path(name).unlink(missing_ok=True)
+    click.echo(f"Demo accounts removed: {removed}; demo cases removed: {cases}.")
+
+
+@demo_cli.command("generate")
+@click.option("--cases", default=400, show_default=True, type=click.IntRange(min=1, max=100_000))
+@click.option("--days", default=90, show_default=True, type=click.IntRange(min=1, max=3650), help="Spread over the past days.")
+@click.option("--seed", type=int, help="Same seed, same cases; random (and printed) when omitted.")
+def demo_generate(cases, days, seed):
+    """Fill the database with realistic cases of the past days, run through the real workflow."""
+    import random
+    import time
+
+    from portal.demo_cases import DemoCasesError, generate_cases
+
+    if current_app.config["PORTAL_ENV"] == "production":
+        click.echo("Refused: demo cases are never generated in production.", err=True)
+        sys.exit(1)
+    seed = random.SystemRandom().randrange(1_000_000) if seed is None else seed
+    started = time.perf_counter()
+    try:
+        report = generate_cases(db.session, datetime.now(timezone.utc), cases=cases, days=days, seed=seed)
+    except DemoCasesError as error:
+        db.session.rollback()
+        click.echo(f"No cases generated: {error}", err=True)
+        sys.exit(1)
+    click.echo("\n".join(report.lines()))
+    click.echo(f"Done in {time.perf_counter() - started:.1f} s.")
 
 
 @click.command("setup")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.domain.accounts import create_staff, register_resident
@@ -55,6 +55,36 @@ def load_demo(session: Session, now: datetime) -> list[User]:
     return created
 
 
-def remove_demo(session: Session) -> int:
-    result = session.execute(delete(User).where(User.is_demo.is_(True)))
-    return result.rowcount
+def remove_demo(session: Session) -> tuple[int, int, list[str]]:
+    """Delete the demo accounts and every case they applied for or handled
+    (generated demo cases), so a centre starts production clean. Returns
+    the accounts and cases removed and the stored names of the cases'
+    files, for the caller to delete from disk after committing."""
+    from portal.domain.tallies import rebuild_tallies
+    from portal.models import Case, CaseFile, CaseNotice, Event, SlaAlert, Task
+
+    demo = select(User.id).where(User.is_demo.is_(True))
+    touched = (
+        select(Case.id)
+        .where(
+            or_(
+                Case.applicant_user_id.in_(demo),
+                Case.created_by_id.in_(demo),
+                Case.id.in_(select(Event.case_id).where(Event.actor_id.in_(demo))),
+                Case.id.in_(select(Task.case_id).where(Task.assignee_id.in_(demo))),
+            )
+        )
+    )
+    case_ids = list(session.scalars(touched))
+    stored = list(session.scalars(select(CaseFile.stored_name).where(CaseFile.case_id.in_(case_ids))))
+    for chunk in range(0, len(case_ids), 500):
+        session.execute(delete(Case).where(Case.id.in_(case_ids[chunk:chunk + 500])))
+    # What demo staff did outside those cases (calendar changes) stays, unsigned.
+    for model, column in ((Event, Event.actor_id), (CaseFile, CaseFile.uploaded_by_id),
+                          (CaseNotice, CaseNotice.issued_by_id), (Task, Task.assignee_id),
+                          (SlaAlert, SlaAlert.assignee_id)):
+        session.execute(update(model).where(column.in_(demo)).values({column.key: None}))
+    removed = session.execute(delete(User).where(User.is_demo.is_(True))).rowcount
+    if case_ids:
+        rebuild_tallies(session)
+    return removed, len(case_ids), stored

@@ -154,6 +154,8 @@ def mark_tally(session: Session, case_: Case) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _refresh_marked(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint: wait for the real commit
+        return
     groups = session.info.pop(_MARKED, set())
     if groups:
         session.flush()
