@@ -204,11 +204,12 @@ def main() -> None:
     parser.add_argument("--database", help="SQLAlchemy URL (default: a temporary SQLite file)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     args = parser.parse_args()
-    url = args.database or f"sqlite:///{tempfile.mkdtemp(prefix='portal-bench-')}/bench.db"
-    app = build_app(url)
     now = datetime.now(timezone.utc)
     results = {}
     for size in args.sizes:
+        # A new SQLite file per size; PostgreSQL's schema is dropped and migrated again.
+        url = args.database or f"sqlite:///{tempfile.mkdtemp(prefix='portal-bench-')}/bench.db"
+        app = build_app(url)
         reset_schema(app)
         seed(app, now)
         began = time.perf_counter()
