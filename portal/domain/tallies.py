@@ -31,8 +31,9 @@ def _n(condition) -> object:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _task_figures(by_agency: bool):
-    """One row per case (and agency): its tasks' counts and working days."""
+def _task_figures(where, by_agency: bool):
+    """One row per case (and agency) of the cases ``where`` selects: its
+    tasks' counts and working days."""
     keys = (Task.case_id, Task.agency_id) if by_agency else (Task.case_id,)
     closed = Task.status.in_(_TASK_CLOSED)
     return (
@@ -43,14 +44,14 @@ def _task_figures(by_agency: bool):
             func.coalesce(func.sum(case((closed, Task.workdays), else_=0)), 0).label("task_workdays_sum"),
             _n(and_(closed, Task.closed_at > Task.due_at)).label("tasks_late"),
         )
-        .where(Task.status != TaskStatus.cancelled)
+        .where(Task.status != TaskStatus.cancelled, Task.case_id.in_(select(Case.id).where(where)))
         .group_by(*keys)
         .subquery()
     )
 
 
 def _tally_select(where, by_agency: bool):
-    figures = _task_figures(by_agency)
+    figures = _task_figures(where, by_agency)
     decided = Case.outcome.is_not(None)
     instant = Service.kind == ServiceKind.instant
     agency = figures.c.agency_id if by_agency else literal(WHOLE, Integer)
@@ -104,7 +105,12 @@ def _intake_value():
 
 def _value_selects(where):
     """(measure, value, count) rows for the whole group and per agency."""
-    agencies = select(Task.case_id, Task.agency_id).where(Task.status != TaskStatus.cancelled).distinct().subquery()
+    agencies = (
+        select(Task.case_id, Task.agency_id)
+        .where(Task.status != TaskStatus.cancelled, Task.case_id.in_(select(Case.id).where(where)))
+        .distinct()
+        .subquery()
+    )
     measures = (
         ("turnaround", Case.turnaround_workdays, and_(Case.outcome.is_not(None), Case.turnaround_workdays.is_not(None))),
         ("intake", _intake_value(), Case.intake_minutes.is_not(None)),
