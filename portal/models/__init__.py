@@ -9,6 +9,8 @@ from portal.models.enums import CaseStatus, County, Department, Role
 from portal.models.event import Event
 from portal.models.intake import ApplicationDraft, CaseFile, CaseNotice, CaseSequence
 from portal.models.message import Message
+from portal.models.permit import PermitCheck, PermitEndorsement, PermitSequence, ResidencePermit
+from portal.models.rating import Rating, RatingFollowUp
 from portal.models.task import Task
 from portal.models.tracking import CaseTally, SlaAlert, TallyValue
 from portal.models.user import User
@@ -30,6 +32,12 @@ __all__ = [
     "Department",
     "Event",
     "Message",
+    "PermitCheck",
+    "PermitEndorsement",
+    "PermitSequence",
+    "Rating",
+    "RatingFollowUp",
+    "ResidencePermit",
     "Role",
     "Service",
     "SlaAlert",

@@ -170,3 +170,21 @@ class DeliveryMethod(str, enum.Enum):
 class AlertLevel(str, enum.Enum):
     due_soon = "due_soon"  # due within 1 working day
     overdue = "overdue"
+
+
+class PermitStatus(str, enum.Enum):
+    active = "active"  # valid, or needing endorsement, or expired: see domain.permits.permit_state
+    revoked = "revoked"  # replaced or withdrawn
+
+
+class PermitCheckResult(str, enum.Enum):
+    valid = "valid"
+    expired = "expired"
+    needs_endorsement = "needs_endorsement"
+    revoked = "revoked"
+    unknown = "unknown"  # no such permit, or a code that does not match
+
+
+class RatingSource(str, enum.Enum):
+    applicant = "applicant"  # rated online by the applicant
+    device = "device"  # given on the window's rating device, recorded by the clerk
