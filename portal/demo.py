@@ -61,7 +61,7 @@ def remove_demo(session: Session) -> tuple[int, int, list[str]]:
     the accounts and cases removed and the stored names of the cases'
     files, for the caller to delete from disk after committing."""
     from portal.domain.tallies import rebuild_tallies
-    from portal.models import Case, CaseFile, CaseNotice, Event, SlaAlert, Task
+    from portal.models import Case, CaseFile, CaseNotice, Event, PermitCheck, PermitEndorsement, Rating, RatingFollowUp, ResidencePermit, SlaAlert, Task
 
     demo = select(User.id).where(User.is_demo.is_(True))
     touched = (
@@ -77,12 +77,20 @@ def remove_demo(session: Session) -> tuple[int, int, list[str]]:
     )
     case_ids = list(session.scalars(touched))
     stored = list(session.scalars(select(CaseFile.stored_name).where(CaseFile.case_id.in_(case_ids))))
+    # Licences those cases issued or endorsed go with them.
+    permits = select(ResidencePermit.id).where(ResidencePermit.case_id.in_(case_ids))
+    session.execute(update(ResidencePermit).where(ResidencePermit.replaced_by_id.in_(permits)).values(replaced_by_id=None))
+    session.execute(delete(PermitEndorsement).where(or_(PermitEndorsement.case_id.in_(case_ids), PermitEndorsement.permit_id.in_(permits))))
+    session.execute(delete(PermitCheck).where(PermitCheck.permit_id.in_(permits)))
+    session.execute(delete(ResidencePermit).where(ResidencePermit.case_id.in_(case_ids)))
     for chunk in range(0, len(case_ids), 500):
         session.execute(delete(Case).where(Case.id.in_(case_ids[chunk:chunk + 500])))
     # What demo staff did outside those cases (calendar changes) stays, unsigned.
     for model, column in ((Event, Event.actor_id), (CaseFile, CaseFile.uploaded_by_id),
                           (CaseNotice, CaseNotice.issued_by_id), (Task, Task.assignee_id),
-                          (SlaAlert, SlaAlert.assignee_id)):
+                          (SlaAlert, SlaAlert.assignee_id), (PermitCheck, PermitCheck.checked_by_id),
+                          (ResidencePermit, ResidencePermit.holder_user_id), (Rating, Rating.recorded_by_id),
+                          (RatingFollowUp, RatingFollowUp.closed_by_id)):
         session.execute(update(model).where(column.in_(demo)).values({column.key: None}))
     removed = session.execute(delete(User).where(User.is_demo.is_(True))).rowcount
     if case_ids:

@@ -169,6 +169,17 @@ EVENT_ACTIONS = {
     "task_transfer": _l("Task transferred to another agency"),
     "sla_due_soon": _l("Alert: due within 1 working day"),
     "sla_overdue": _l("Alert: overdue"),
+    "rate": _l("Service rated"),
+    "follow_up_closed": _l("Follow-up of the rating answered"),
+    "permit_issued": _l("Electronic residence permit issued"),
+    "permit_endorsed": _l("Residence permit endorsed"),
+}
+PERMIT_CHECK_RESULTS = {
+    "valid": _l("Valid"),
+    "expired": _l("Expired"),
+    "needs_endorsement": _l("Needs endorsement"),
+    "revoked": _l("Revoked"),
+    "unknown": _l("Unknown: no permit matches this number and code"),
 }
 TASK_STATUSES = {
     "open": _l("Not yet claimed"),
@@ -216,3 +227,21 @@ def colon() -> str:
     from portal.i18n import current_language
 
     return ": " if current_language() == "en" else "："
+
+
+# 好差评: the five grades of a rating and the aspects rated for each channel.
+RATING_LABELS = {
+    1: _l("Very dissatisfied"),
+    2: _l("Dissatisfied"),
+    3: _l("Fairly satisfied"),
+    4: _l("Satisfied"),
+    5: _l("Very satisfied"),
+}
+SUB_SCORES = {
+    "efficiency": _l("Efficiency"),
+    "guide_accuracy": _l("Accuracy of the guide"),
+    "convenience": _l("Convenience"),
+    "ease_of_use": _l("Ease of use"),
+    "quality": _l("Quality of service"),
+    "attitude": _l("Attitude"),
+}

@@ -110,8 +110,9 @@ def attach_file(
     return record
 
 
-def missing_materials(service: Service, files: list[CaseFile]) -> list[dict]:
-    have = current_files(files)
+def missing_materials(service: Service, files: list[CaseFile], licences: dict | None = None) -> list[dict]:
+    """Required materials with neither an upload nor an electronic licence standing in (免提交)."""
+    have = set(current_files(files)) | set(licences or {})
     return [m for m in service.materials if m["required"] and m["code"] not in have]
 
 
@@ -123,7 +124,7 @@ def submit_draft(session: Session, draft: ApplicationDraft, actor: User, now: da
         return existing, False
     if not draft.answers.get("complete"):
         raise DomainError(_l("The application form still has problems. Go back and correct them."), "answers")
-    missing = missing_materials(draft.service, draft.files)
+    missing = missing_materials(draft.service, draft.files, draft.answers.get("licences"))
     if missing:
         raise DomainError(_l("Some required materials are missing. Go back and upload them."), "materials")
     answers = draft.answers
@@ -145,7 +146,7 @@ def submit_draft(session: Session, draft: ApplicationDraft, actor: User, now: da
         residence_province=answers.get("residence_province", ""),
         business_county=answers.get("business_county"),
         business_province=answers.get("business_province", ""),
-        form_data=answers.get("fields", {}),
+        form_data={**answers.get("fields", {}), **({"licences": answers["licences"]} if answers.get("licences") else {})},
         created_by_id=actor.id,
         identity_checked=bool(answers.get("identity_checked")),
         idempotency_key=draft.token,

@@ -12,7 +12,10 @@ from portal.models import Case, Event, Message, User
 
 # Case events the applicant is told about.
 NOTIFIED_ACTIONS = frozenset(
-    {"accept", "request_correction", "refuse_intake", "suspend", "resume", "complete", "refuse", "deliver"}
+    {
+        "accept", "request_correction", "refuse_intake", "suspend", "resume", "complete", "refuse", "deliver",
+        "permit_issued", "permit_endorsed", "follow_up_closed",
+    }
 )
 
 

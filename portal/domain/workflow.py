@@ -15,11 +15,13 @@ from portal.i18n import localized
 from portal.domain.clock import WorkCalendar, deadline, workdays_used
 from portal.domain.deadlines import _intervals, case_workdays_used, end_suspension, refresh_due, start_suspension
 from portal.domain.lifecycle import task_transition, transition
+from portal.domain import permits
 from portal.domain.routing import resolve_plan, stage_count, stage_workdays
 from portal.models import Agency, Case, CaseNotice, CaseStatus, Task, User
 from portal.models.enums import DeliveryMethod, NoticeKind, TaskStatus
 
 REASON_MAX = 1000
+PERMIT_SERVICES = (permits.ISSUE, permits.ENDORSE, permits.REPLACE)
 
 
 def task_due(calendar: WorkCalendar, case: Case, stage: int, now: datetime) -> datetime:
@@ -82,7 +84,17 @@ def _advance(session: Session, case: Case, calendar: WorkCalendar, now: datetime
         route_stage(session, case, stage + 1, calendar, now)
         return
     case.turnaround_workdays = case_workdays_used(calendar, case, now)
+    if case.service.code in PERMIT_SERVICES:
+        reason = permits.refusal_reason(session, case, now)
+        if reason:
+            # The rule the application fails decides it: refused, with the rule named.
+            transition(session, case, "refuse", None, now, note=reason)
+            session.add(CaseNotice(case=case, kind=NoticeKind.decision_refusal, reason=reason, issued_at=now, items=[]))
+            session.flush()
+            return
     transition(session, case, "complete", None, now)
+    if case.service.code in PERMIT_SERVICES:
+        permits.on_completion(session, case, now)
 
 
 def task_workdays(calendar: WorkCalendar, task: Task, now: datetime) -> int:

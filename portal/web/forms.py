@@ -24,13 +24,16 @@ CONCURRENT_CHANGE = _l("Someone else changed this case a moment ago. Reload the 
 
 def send_stored(record):
     """Send an uploaded material as a download, never rendered inline."""
-    from flask import send_file
+    from flask import abort, current_app, send_file
 
     from portal.domain.uploads import stored_path
 
-    return send_file(
-        stored_path(record.stored_name), mimetype=record.content_type, as_attachment=True, download_name=record.filename
-    )
+    path = stored_path(record.stored_name)
+    if not path.is_file():
+        # The record outlived its file (a restore without the uploads folder).
+        current_app.logger.error("stored file missing: %s", record.stored_name)
+        abort(404)
+    return send_file(path, mimetype=record.content_type, as_attachment=True, download_name=record.filename)
 
 
 def commit_or_flash(action, success) -> bool:

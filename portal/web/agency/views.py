@@ -75,6 +75,17 @@ def _task_or_404(task_id: int):
     return task
 
 
+def _permit_problems(case, now):
+    """For a first residence permit: the rules of art. 2 the case fails
+    (an empty list when it meets them all); None for other services."""
+    from portal.domain import permits
+    from portal.domain.clock import local_date
+
+    if case.service.code != permits.ISSUE or not case.status.clock_running:
+        return None
+    return permits.eligibility_problems(db.session, case, local_date(now))
+
+
 def _render_task(task, status=200, **forms):
     now = _now()
     calendar = WorkCalendar.load(db.session)
@@ -92,6 +103,7 @@ def _render_task(task, status=200, **forms):
             files=current_files(task.case.files),
             level=task_level(task, now, due_soon_limit(calendar, now)),
             actions=task_actions(task, current_user),
+            permit_problems=_permit_problems(task.case, now),
             **forms,
         ),
         status,

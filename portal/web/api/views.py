@@ -69,3 +69,35 @@ def service(code: str):
 def agencies():
     found = list_agencies(db.session)
     return _json({"count": len(found), "agencies": [agency_json(a) for a in found]})
+
+
+@bp.get("/permits/<number>/verification")
+def permit_verification(number: str):
+    """双向互认 for partner systems: the permit's state, its issuing county
+    and the holder's masked name, nothing more; logged like a check at a
+    window. A wrong code answers "unknown", as for a number never issued."""
+    from datetime import datetime, timezone
+
+    from flask import request
+
+    from portal.domain.permits import verify_permit
+
+    code = (request.args.get("code") or "").strip()
+    if not code:
+        return problem(
+            400, "Verification code missing",
+            "Give the verification code printed under the permit's QR code as ?code=.",
+            "/api/v1/problems/permit-code-missing",
+        )
+    answer = verify_permit(
+        db.session, number, code, datetime.now(timezone.utc), unit=f"API {request.remote_addr or ''}".strip()
+    )
+    db.session.commit()
+    return _json(
+        {
+            "number": answer.number,
+            "result": answer.result.value,
+            "issuing_county": answer.county.value if answer.county else None,
+            "holder": answer.masked_name or None,
+        }
+    )

@@ -12,6 +12,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.db import db
+from portal.domain import permits
+from portal.domain.clock import local_date
 from portal.domain import DomainError
 from portal.domain.applications import (
     attach_file,
@@ -45,6 +47,13 @@ def _service_or_404(code: str):
     if service is None:
         abort(404)
     return service
+
+
+def _licence_for_resident(service):
+    """A signed-in resident's permit that stands in for the upload, if the service asks for one."""
+    if _counter() or not any(m["code"] == permits.PERMIT_MATERIAL for m in service.materials):
+        return None
+    return permits.reusable_permit(db.session, current_user.id_number, local_date(_now()))
 
 
 def _counter() -> bool:
@@ -108,7 +117,10 @@ def application(code: str):
             fill_from(form, draft.answers, service)
         elif not _counter() and current_user.window_county is None:
             form.receiving_county.data = "changshan"
-        return render_template("apply/form.html", form=form, service=service, uploaded=uploaded, counter=_counter())
+        return render_template(
+            "apply/form.html", form=form, service=service, uploaded=uploaded, counter=_counter(),
+            licence=_licence_for_resident(service),
+        )
 
     valid = form.validate_on_submit()
     applicant, problems = _applicant(form)
@@ -116,10 +128,16 @@ def application(code: str):
         if not getattr(form, problem.field).errors:
             attach_error(form, problem)
         valid = False
+    today = local_date(_now())
+    licence = None
+    if any(m["code"] == permits.PERMIT_MATERIAL for m in service.materials):
+        licence = permits.reusable_permit(db.session, applicant.get("id_number"), today)
     checked = {}
     for material in service.materials:
         field = form[material_field_name(material["code"])]
         upload = field.data
+        if material["code"] == permits.PERMIT_MATERIAL and licence and not getattr(upload, "filename", ""):
+            continue  # 免提交: the electronic licence stands in for the upload
         if upload and getattr(upload, "filename", ""):
             try:
                 checked[material["code"]] = check_upload(upload.filename, upload.read(), material["file_types"])
@@ -138,6 +156,10 @@ def application(code: str):
         check_facts(service.code, answers["receiving_county"], answers)
     except DomainError as error:
         attach_error(form, error)
+        valid = False
+    answers["licences"] = {permits.PERMIT_MATERIAL: licence.number} if licence else {}
+    for problem in permits.application_problems(db.session, service.code, applicant.get("id_number"), answers, today):
+        attach_error(form, problem)
         valid = False
     # Only a form that passed every check may be reviewed and submitted.
     answers["complete"] = valid
@@ -158,7 +180,9 @@ def application(code: str):
     if not valid:
         uploaded = current_files(draft.files) if draft else {}
         return (
-            render_template("apply/form.html", form=form, service=service, uploaded=uploaded, counter=_counter()),
+            render_template(
+                "apply/form.html", form=form, service=service, uploaded=uploaded, counter=_counter(), licence=licence
+            ),
             400,
         )
     return redirect(url_for("apply.review", token=token))
@@ -185,7 +209,8 @@ def review(token: str):
         draft=draft,
         service=draft.service,
         files=current_files(draft.files),
-        missing=missing_materials(draft.service, draft.files),
+        missing=missing_materials(draft.service, draft.files, draft.answers.get("licences")),
+        licences=draft.answers.get("licences") or {},
     )
 
 

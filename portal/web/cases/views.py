@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.db import db
+from portal.domain.permits import ENDORSE, ISSUE, REPLACE, case_permit
 from portal.domain import DomainError
 from portal.domain.access import find_visible_case, may_decide
 from portal.domain.applications import current_files
@@ -63,6 +64,9 @@ def timeline(case: Case) -> list[Event]:
     )
 
 
+PERMIT_CODES = (ISSUE, ENDORSE, REPLACE)
+
+
 def tracking_url(case: Case) -> str:
     return url_for("cases.track", number=case.number, code=case.query_code, _external=True)
 
@@ -92,6 +96,7 @@ def detail(number: str):
         returned_reasons=returned_reasons(case),
         results=[f for f in case.files if f.material_code.startswith("result-")],
         agencies=list_agencies(db.session) if current_user.role in (Role.supervisor, Role.admin) else [],
+        permit=case_permit(db.session, case) if case.service.code in PERMIT_CODES else None,
     )
 
 

@@ -19,7 +19,13 @@ def index():
     cases = db.session.scalars(
         visible_cases(current_user).options(selectinload(Case.service)).order_by(Case.submitted_at.desc())
     ).all()
-    return render_template("resident/index.html", user=current_user, cases=cases)
+    from portal.domain.permits import holder_permits, permit_state
+    from portal.domain.clock import local_date
+    from datetime import datetime, timezone
+
+    today = local_date(datetime.now(timezone.utc))
+    held = [(p, permit_state(p, today)) for p in holder_permits(db.session, current_user.id_number)]
+    return render_template("resident/index.html", user=current_user, cases=cases, permits=held)
 
 
 @bp.app_context_processor

@@ -17,6 +17,7 @@ from portal.db import db
 from portal.domain.catalog import CatalogFilter, list_agencies, list_services
 from portal.domain.clock import local_date
 from portal.domain.dashboard import Filters, dashboard, month_range
+from portal.domain.ratings import rating_figures
 from portal.i18n import localized
 from portal.models import Case, Role, Service, Task
 from portal.models.enums import Channel, County, Department, ServiceMode
@@ -104,6 +105,7 @@ def dashboard_page():
         agencies=agencies,
         sorting={"service_sort": (service_sort, service_desc), "agency_sort": (agency_sort, agency_desc)},
         charts=chart_data(data, agencies),
+        ratings=rating_figures(db.session, filters, datetime.now(timezone.utc)),
     )
 
 

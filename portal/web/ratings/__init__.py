@@ -1,0 +1,1 @@
+"""好差评: rating finished cases, and the supervisors' follow-ups of bad ratings."""
