@@ -97,5 +97,7 @@ def verify():
                 db.session, number, code, _now(), checker=current_user, unit=_checker_unit(current_user)
             )
             db.session.commit()
+            # Ready for the next card: the scanner types into an empty box.
+            form.scan.data = form.number.data = form.code.data = ""
     status = 400 if form.errors else 200
     return render_template("permits/verify.html", form=form, answer=answer), status

@@ -118,7 +118,7 @@ def chart_data(data, agencies) -> dict:
             "received": [f.received for _m, f in data.weeks],
             "decided": [f.decided for _m, f in data.weeks],
             "on_time_rate": [None if f.on_time_rate is None else round(f.on_time_rate * 100, 1) for _m, f in data.weeks],
-            "labels": {"received": _("Received"), "decided": _("Decided"), "on_time_rate": _("On time (%)")},
+            "labels": {"received": _("Cases received"), "decided": _("Decided"), "on_time_rate": _("On time (%)")},
         },
         "agencies": {
             "names": [localized(a, "name") for a, _f, _o in agencies],
