@@ -11,9 +11,25 @@ residents may apply online in the evening or at the weekend. Nothing is
 dated after the ``now`` given, and a step that would be is simply not taken
 yet: the case stays where it is.
 
+Residence permits (居住证) follow their rules: first-issue applicants live
+away from their household registration and have lived here six months or
+more with a basis and its proof, but about one in eight has not lived here
+long enough and is refused at completion with the rule named (as a counter
+case would be: the generator files drafts directly, not through the web
+form's own checks). An endorsement or a replacement is asked for by someone
+who already holds a permit: an earlier first-issue case, dated before the
+endorsement or replacement (usually before the period, about a year back
+for an endorsement), issued it through the same functions. Nobody who
+holds a permit, or has asked for any permit service before, applies for a
+permit service again: such a person is passed over for another one.
+
 The same seed and the same ``now`` give the same cases: the same people,
 services, times and outcomes (case numbers continue from what the database
-already holds; query codes and idempotency tokens stay random).
+already holds; query codes and idempotency tokens stay random). On a
+database that already holds generated cases, the people applying for
+permit services are other ones (those of the earlier run hold permits or
+have applied), chosen deterministically and alike in everything that
+decides the case, so a second run gives the same summary.
 """
 
 from __future__ import annotations
@@ -22,16 +38,17 @@ import random
 import struct
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 
+from dateutil.relativedelta import relativedelta
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric, uscc
 
 from portal.demo import DEMO_PASSWORD, DEMO_RESIDENTS, load_demo
-from portal.domain import DomainError
+from portal.domain import DomainError, permits
 from portal.domain.accounts import register_resident
 from portal.domain.applications import attach_file, current_files, new_token, save_draft, submit_draft
 from portal.domain.clock import SHANGHAI, WorkCalendar, local_date
@@ -59,8 +76,8 @@ from portal.domain.workflow import (
     return_task,
     suspend_task,
 )
-from portal.models import Agency, Case, CaseStatus, County, Service, Task, User
-from portal.models.enums import Channel, NoticeKind, ServiceKind, TaskStatus
+from portal.models import Agency, Case, CaseStatus, County, PermitEndorsement, ResidencePermit, Service, Task, User
+from portal.models.enums import Channel, NoticeKind, PermitStatus, ServiceKind, TaskStatus
 from portal.web.apply.forms import needs_business_location
 
 BATCH_SIZE = 50
@@ -101,6 +118,14 @@ POPULARITY = {
     "gov-dispute": 3, "gov-biz-dispute": 2, "gov-border-report": 2,
 }
 ONLINE_SHARE = {"online": 0.8, "joint": 0.5, "collect": 0.25}  # by service mode
+
+# Residence permits (居住证暂行条例).
+PERMIT_SERVICES = (permits.ISSUE, permits.ENDORSE, permits.REPLACE)
+# First issues planned "refused" fail art. 2 (lived here under six months);
+# so does this share of those planned to be decided otherwise, which makes
+# about one in eight in all.
+INELIGIBLE_SHARE = 0.14
+LATE_ENDORSEMENT_SHARE = 0.2  # endorsed after the anniversary (art. 13: allowed, the count restarts)
 
 OFFICE_HOURS = ((time(8, 30), time(12, 0)), (time(14, 0), time(17, 30)))
 
@@ -162,7 +187,8 @@ NUMBER_RANGES = {
     "annual_energy_use": (1000, 20000), "annual_electricity_use": (100, 5000), "amount_in_dispute": (5000, 500000),
 }
 DATE_OFFSETS = {  # days from the application date
-    "residence_since": (-3000, -185), "published_on": (-60, -3), "effective_date": (-30, 0),
+    "residence_since": (-1826, -190),  # six months to five years (art. 2 asks for six months)
+    "published_on": (-60, -3), "effective_date": (-30, 0),
     "period_start": (-400, -90), "period_end": (-60, -1), "planned_start": (20, 200), "occurred_on": (-10, 0),
 }
 
@@ -398,6 +424,11 @@ def address(rng: random.Random, county: str, province: str = "") -> str:
     return f"{province}{city}建设路{rng.randint(1, 399)}号"
 
 
+def unknown_permit_number(person: Person, moment: datetime, rng: random.Random) -> str:
+    county = County(person.residence if person.residence in OURS else "changshan")
+    return f"{county.admin_code}{(local_date(moment).year - 1) % 100:02d}{rng.randint(900000, 999999)}"
+
+
 def text_value(name: str, plan: "CasePlan", rng: random.Random) -> str:
     person, enterprise = plan.person, plan.enterprise
     business = (plan.business_county or plan.window.value, plan.business_province)
@@ -409,7 +440,9 @@ def text_value(name: str, plan: "CasePlan", rng: random.Random) -> str:
         "retail_point_address": lambda: address(rng, *business),
         "project_site": lambda: address(rng, *business),
         "location": lambda: f"{rng.choice(FREE_TEXT['sites'])}附近",
-        "permit_number": lambda: person.id_number,  # a residence permit carries the ID number
+        # Replaced at filing by the number of the permit the applicant holds;
+        # this one (a high sequence of last year) is none of ours.
+        "permit_number": lambda: unknown_permit_number(person, plan.arrival, rng),
         "purpose": lambda: rng.choice(PURPOSES),
         "related_person": lambda: person_name(rng, rng.random() < 0.5),
         "other_party": lambda: person_name(rng, rng.random() < 0.5),
@@ -478,9 +511,38 @@ class CasePlan:
     delivery: str  # window, post, electronic
     deliver_refusal: bool
     arrival: datetime | None = None  # the submit (online) or the walk-in (counter)
+    permit: "PermitPlan | None" = None  # for the residence-permit services
+    earlier: bool = False  # the first issue of a permit endorsed or replaced later, not one of the cases asked for
 
     def has(self, twist: str) -> bool:
         return twist in self.twists
+
+    @property
+    def key(self) -> str:
+        """Names the case's random streams."""
+        return f"{self.index}:earlier" if self.earlier else f"{self.index}"
+
+    @property
+    def refused_by_rule(self) -> bool:
+        """Planned to fail a rule of the Interim Regulations: the officer
+        completes the task and the rule refuses the case, named."""
+        return self.permit is not None and self.permit.fails_rule
+
+
+@dataclass
+class PermitPlan:
+    """What a residence-permit case needs to be true of its applicant."""
+
+    ineligible: bool = False  # first issue: has lived here under six months (art. 2)
+    too_early: bool = False  # endorsement before the month it is due in (art. 13)
+    late: bool = False  # endorsement after the anniversary (art. 13: allowed, the count restarts)
+    replaces_nothing: bool = False  # replacement asked for by someone holding no permit of ours (art. 15)
+    holds: bool = False  # endorsement or replacement: holds a permit, issued by an earlier case
+    new_account: bool = False  # applies online with an account opened for it
+
+    @property
+    def fails_rule(self) -> bool:
+        return self.ineligible or self.too_early or self.replaces_nothing
 
 
 @dataclass
@@ -561,13 +623,20 @@ def choose_window(person: Person, rng: random.Random) -> County:
     return rng.choice(list(County))
 
 
-def plan_case(demo: Demo, index: int, outcome: str, twists: set[str], service_code: str, rng: random.Random) -> CasePlan:
+def plan_case(
+    demo: Demo, index: int, outcome: str, twists: set[str], service_code: str, rng: random.Random,
+    people: "PermitPeople | None" = None,
+) -> CasePlan:
     service = demo.services[service_code]
     online = rng.random() < ONLINE_SHARE.get(service.mode.value, 0.5)
     rule = MOVE_INTO_RECEIVING.get(service_code, (None,))[0]
     needs_local_hukou = rule == "hukou_county"
-    account_id, person = None, None
-    if online or rng.random() < 0.2:  # some walk-ins have an account too
+    account_id, person, permit = None, None, None
+    if service_code in PERMIT_SERVICES and people is not None:
+        # Chosen from streams of their own, so that whoever it is, the
+        # rest of the plan (and the arrival) is drawn the same.
+        person, account_id, window, permit = people.choose(index, service_code, outcome, online)
+    elif online or rng.random() < 0.2:  # some walk-ins have an account too
         fitting = [r for r in demo.residents if r.person.hukou in OURS or not needs_local_hukou]
         if fitting:
             demo_ids = {d["id_number"] for d in DEMO_RESIDENTS}
@@ -577,7 +646,8 @@ def plan_case(demo: Demo, index: int, outcome: str, twists: set[str], service_co
     if person is None:
         online = False
         person = new_person(rng, (rng.choice(("changshan", "yushan")), "") if needs_local_hukou else None)
-    window = County(person.hukou).across if needs_local_hukou else choose_window(person, rng)
+    if permit is None:
+        window = County(person.hukou).across if needs_local_hukou else choose_window(person, rng)
     business_county, business_province, enterprise = None, "", None
     if needs_business_location(service):
         if rule == "business_county":
@@ -597,8 +667,191 @@ def plan_case(demo: Demo, index: int, outcome: str, twists: set[str], service_co
         index=index, outcome=outcome, service_code=service_code, channel=channel, person=person,
         account_id=account_id, window=window, business_county=business_county,
         business_province=business_province, enterprise=enterprise, twists=twists, withdraw=withdraw,
-        delivery=delivery, deliver_refusal=rng.random() < 0.5,
+        delivery=delivery, deliver_refusal=rng.random() < 0.5, permit=permit,
     )
+
+
+# -- residence permits -----------------------------------------------------------
+
+
+class PermitPeople:
+    """Who applies for the permit services of a run: people living in one
+    of our counties with their household registered in the other or
+    elsewhere, each used once, and never someone who already holds a permit
+    or has asked for a permit service before (an earlier run's applicants,
+    on the same database). Everything that decides the case (where they
+    live, where they are registered, which window, which rule they fail)
+    comes from the seed and the case alone; only who it is depends on who
+    is already taken, so a second run decides its cases as the first did."""
+
+    def __init__(self, demo: Demo, seed: int):
+        self.demo, self.seed = demo, seed
+        session = demo.session
+        holders = session.scalars(select(ResidencePermit.holder_id_number))
+        applied = session.scalars(
+            select(Case.applicant_id_number).join(Case.service).where(Service.code.in_(PERMIT_SERVICES))
+        )
+        self.taken: set[str] = {*holders, *applied}
+        self.mobiles: set[str] = set()
+
+    def choose(self, index: int, service_code: str, outcome: str, online: bool) -> tuple[Person, int | None, County, PermitPlan]:
+        shape = random.Random(f"{self.seed}:{index}:permit")
+        residence = shape.choice(("changshan", "yushan"))
+        if shape.random() < 0.6:
+            hukou = (County(residence).across.value, "")
+        else:
+            hukou = ("elsewhere", shape.choice(ELSEWHERE)[0])
+        window = County(residence) if shape.random() < 0.75 else County(residence).across
+        decided = outcome in ("delivered", "completed")
+        plan = PermitPlan()
+        chance = shape.random()
+        if service_code == permits.ISSUE:
+            plan.ineligible = outcome == "refused" or (decided and chance < INELIGIBLE_SHARE)
+        elif service_code == permits.ENDORSE:
+            plan.too_early = outcome == "refused"
+            plan.late = not plan.too_early and chance < LATE_ENDORSEMENT_SHARE
+            plan.holds = True
+        else:
+            plan.replaces_nothing = outcome == "refused"
+            plan.holds = not plan.replaces_nothing
+        person, account_id = self.who(index, residence, hukou, online)
+        plan.new_account = online and account_id is None
+        return person, account_id, window, plan
+
+    def who(self, index: int, residence: str, hukou: tuple[str, str], online: bool) -> tuple[Person, int | None]:
+        """A resident with an account who fits (online, sometimes), or someone new."""
+        pick = random.Random(f"{self.seed}:{index}:permit-who")
+        if online:
+            fitting = [r for r in self.demo.residents
+                       if r.person.residence == residence and r.person.hukou == hukou[0] and r.person.id_number not in self.taken]
+            if fitting and pick.random() < 0.6:
+                chosen = pick.choice(fitting)
+                self.taken.add(chosen.person.id_number)
+                return chosen.person, chosen.user_id
+        session, attempt = self.demo.session, 0
+        while True:
+            rng = random.Random(f"{self.seed}:{index}:permit-who:{attempt}")
+            attempt += 1
+            person = replace(new_person(rng, hukou), residence=residence, residence_province="")
+            if person.id_number in self.taken or person.mobile in self.mobiles:
+                continue
+            if online and session.scalar(
+                select(User.id).where((User.id_number == person.id_number) | (User.mobile == person.mobile))
+            ):
+                continue
+            self.taken.add(person.id_number)
+            self.mobiles.add(person.mobile)
+            return person, None
+
+
+def workday_between(demo: Demo, rng: random.Random, low: date, high: date) -> date | None:
+    """A random working day from ``low`` to ``high``, or None."""
+    if low < demo.calendar.first_day:
+        return None
+    days = [low + timedelta(days=k) for k in range((high - low).days + 1)]
+    days = [d for d in days if demo.calendar.is_workday(d)]
+    return rng.choice(days) if days else None
+
+
+def earlier_issue(demo: Demo, plan: CasePlan, seed: int) -> CasePlan | None:
+    """The walk-in first issue of the permit a later case endorses or
+    replaces, at the window where the holder lives, dated so that the
+    permit's anniversary (endorsed_until, a year after issue) falls where
+    the later case needs it:
+    - endorsement on time: 10 to 28 days after the endorsement day, so in
+      its month and with room for a correction or two before it;
+    - late endorsement: some days to weeks before it;
+    - endorsement asked for too early: months after it;
+    - replacement: a permit issued one to eleven months before (before the
+      period when there is room), not yet due for endorsement."""
+    rng = random.Random(f"{seed}:{plan.index}:earlier-plan")
+    day, start = local_date(plan.arrival), demo.workdays[0]
+    year = relativedelta(years=1)
+    if plan.service_code == permits.ENDORSE:
+        low, high = {"too_early": (45, 200), "late": (-45, -5), "on_time": (10, 28)}[
+            "too_early" if plan.permit.too_early else "late" if plan.permit.late else "on_time"
+        ]
+        issued = workday_between(demo, rng, day + timedelta(days=low) - year, day + timedelta(days=high) - year)
+    else:
+        low, high = day - timedelta(days=330), day - timedelta(days=30)
+        if min(high, start - timedelta(days=1)) >= low + timedelta(days=14):
+            high = min(high, start - timedelta(days=1))
+        issued = workday_between(demo, rng, low, high)
+    if issued is None:
+        return None
+    # In the morning, so that the instant permit is issued the same day.
+    arrival = office_moment(demo.calendar, rng, issued, until=time(10, 30))
+    if arrival is None:
+        return None
+    return CasePlan(
+        index=plan.index, outcome="delivered", service_code=permits.ISSUE, channel=Channel.counter, person=plan.person,
+        account_id=None, window=County(plan.person.residence), business_county=None, business_province="",
+        enterprise=None, twists=set(), withdraw=None, delivery=rng.choice(("window", "window", "post")),
+        deliver_refusal=False, arrival=arrival, permit=PermitPlan(), earlier=True,
+    )
+
+
+def settle_permits(demo: Demo, plans: list[CasePlan], seed: int) -> list[CasePlan]:
+    """Once arrivals are known: a late endorsement in any run with a few
+    endorsements, the earlier first issues of the permits to endorse or
+    replace, and the accounts of new online applicants (opened before their
+    first case). Returns the earlier first issues, to carry first."""
+    endorsements = [p for p in plans if p.service_code == permits.ENDORSE and p.permit
+                    and p.outcome in ("delivered", "completed") and not p.permit.too_early]
+    if len(endorsements) >= 2 and not any(p.permit.late for p in endorsements):
+        endorsements[-1].permit.late = True
+    earlier = []
+    for plan in plans:
+        if plan.permit is None:
+            continue
+        first = earlier_issue(demo, plan, seed) if plan.permit.holds else None
+        if first is not None:
+            earlier.append(first)
+        if plan.permit.new_account:
+            rng = random.Random(f"{seed}:{plan.index}:account")
+            starts = min(plan.arrival, first.arrival) if first else plan.arrival
+            signed_up = waking_moment(rng, local_date(starts) - timedelta(days=rng.randint(1, 60)))
+            person = plan.person
+            try:
+                with demo.session.begin_nested():
+                    user = register_resident(demo.session, real_name=person.name, id_number=person.id_number,
+                                             mobile=person.mobile, password=DEMO_PASSWORD, now=signed_up)
+                    user.is_demo = True
+            except DomainError:
+                plan.channel = Channel.counter  # cannot happen with the checks in PermitPeople.who
+                continue
+            plan.account_id = user.id
+        if first is not None and plan.account_id is not None:
+            user = demo.session.get(User, plan.account_id)
+            if user.created_at < first.arrival:
+                first.account_id = user.id  # signed in at the counter: the permit is theirs online too
+    return earlier
+
+
+def permit_fields(demo: Demo, plan: CasePlan, fields: dict, rng: random.Random, day: date) -> dict[str, str]:
+    """The permit the applicant holds goes into the form (its number; for an
+    endorsement it also stands in for the card's scan, 免提交); a first issue
+    meant to fail art. 2 has lived here only two to five months. Returns
+    the electronic licences used."""
+    session, id_number = demo.session, plan.person.id_number
+    code = plan.service_code
+    if code == permits.ISSUE and plan.permit.ineligible:
+        fields["residence_since"] = (day - timedelta(days=rng.randint(60, 140))).isoformat()
+    if code == permits.ENDORSE:
+        held = permits.reusable_permit(session, id_number, day)
+        if held is not None:
+            fields["permit_number"] = held.number
+            return {permits.PERMIT_MATERIAL: held.number}
+    if code == permits.REPLACE:
+        held = next((p for p in permits.holder_permits(session, id_number) if p.status is PermitStatus.active), None)
+        if held is not None:
+            fields["permit_number"] = held.number
+        else:
+            fields.pop("permit_number", None)  # optional; a permit of ours it is not
+        if "reason" in fields:
+            lost = fields.get("request_type") == "replace_lost"
+            fields["reason"] = "居住证遗失，已登报声明作废。" if lost else "居住证损坏，无法正常识读。"
+    return {}
 
 
 def recent_workday(demo: Demo, back: int) -> date:
@@ -658,18 +911,22 @@ def waiting_arrival(demo: Demo, plan: CasePlan, rng: random.Random) -> datetime:
 # -- intake ----------------------------------------------------------------
 
 
-def application_answers(plan: CasePlan, service: Service, rng: random.Random, day: date) -> dict:
+def application_answers(demo: Demo, plan: CasePlan, service: Service, rng: random.Random, day: date) -> dict:
     """What the application form would have saved in the draft."""
     person = plan.person
+    fields = form_fields(service, plan, rng, day)
+    licences = permit_fields(demo, plan, fields, rng, day) if plan.permit is not None else {}
     answers = {
         "applicant": {"user_id": plan.account_id, "name": person.name, "id_number": person.id_number, "mobile": person.mobile},
         "hukou_county": person.hukou,
         "hukou_province": person.hukou_province,
         "residence_county": person.residence,
         "residence_province": person.residence_province,
-        "fields": form_fields(service, plan, rng, day),
+        "fields": fields,
         "receiving_county": plan.window.value,
     }
+    if licences:
+        answers["licences"] = licences
     if needs_business_location(service):
         answers["business_county"] = plan.business_county
         answers["business_province"] = plan.business_province
@@ -700,10 +957,12 @@ def file_application(demo: Demo, plan: CasePlan, rng: random.Random) -> Case:
             steps.append(moment)
         submitted = office_minutes_later(calendar, moment, rng.uniform(1, 4))
     demo.at(submitted)
-    answers = application_answers(plan, service, rng, local_date(started))
+    answers = application_answers(demo, plan, service, rng, local_date(started))
     draft = save_draft(demo.session, token=new_token(), owner=owner, service=service, channel=plan.channel,
                        answers=answers, now=started)
     for material, moment in zip(materials, steps):
+        if material["code"] in answers.get("licences", {}):
+            continue  # 免提交: the electronic licence stands in for the scan
         attach_file(demo.session, demo.writes, sample_file(material), material["code"], owner, moment, draft=draft)
     case, _created = submit_draft(demo.session, draft, owner, submitted)
     return case
@@ -860,7 +1119,9 @@ def special_procedure(demo: Demo, plan: CasePlan, task: Task, claimed: datetime,
 
 def decide_stage(demo: Demo, plan: CasePlan, tasks: list[Task], ready: dict[int, datetime], last: bool, rng: random.Random) -> datetime:
     """Each officer completes (or, for a refused case, the first refuses) in time order."""
-    refuser = tasks[0] if plan.outcome == "refused" else None
+    # A permit case meant to be refused fails its rule instead: the officer
+    # completes, and the completion refuses it with the rule named.
+    refuser = tasks[0] if plan.outcome == "refused" and not plan.refused_by_rule else None
     late = plan.has("late") and last
     decisions = sorted((decision_time(demo, plan, task, ready[task.id], late, rng), task.id, task) for task in tasks)
     for moment, _id, task in decisions:
@@ -870,7 +1131,7 @@ def decide_stage(demo: Demo, plan: CasePlan, tasks: list[Task], ready: dict[int,
         if task is refuser:
             refuse_task(demo.session, task, officer, demo.at(moment), rng.choice(AGENCY_REFUSALS), calendar=demo.calendar)
             return moment
-        if last and plan.delivery == "electronic" and task is tasks[0]:
+        if last and plan.delivery == "electronic" and task is tasks[0] and not plan.refused_by_rule:
             attach_result(demo.session, demo.writes, task, sample_file({"name_zh": "办理结果", "code": "result", "file_types": ["pdf"]}),
                           officer, demo.at(moment))
         county, word = COUNTY_SHORT[task.agency.county.value][1], RESULT_WORD.get(task.agency.department.value, "")
@@ -1011,6 +1272,8 @@ class Report:
     late: int = 0
     levels: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
+    permit_counts: Counter = field(default_factory=Counter)  # issued, endorsed, endorsed_late, replaced, refused
+    earlier: int = 0  # first issues dated before the endorsements and replacements, not among the cases asked for
 
     @property
     def created(self) -> int:
@@ -1029,6 +1292,20 @@ class Report:
         level = case_level(demo.calendar, case, demo.now)
         if level is not None:
             self.levels[level.value] += 1
+        if case.service.code in PERMIT_SERVICES:
+            self.count_permit(demo, case)
+
+    def count_permit(self, demo: Demo, case: Case) -> None:
+        session = demo.session
+        issued = session.scalar(select(ResidencePermit.id).where(ResidencePermit.case_id == case.id).limit(1))
+        if issued is not None:
+            self.permit_counts["replaced" if case.service.code == permits.REPLACE else "issued"] += 1
+        endorsement = session.scalar(select(PermitEndorsement).where(PermitEndorsement.case_id == case.id))
+        if endorsement is not None:
+            self.permit_counts["endorsed"] += 1
+            self.permit_counts["endorsed_late"] += endorsement.late
+        # The rule refuses at completion: a decision with no officer's name.
+        self.permit_counts["refused"] += any(n.kind is NoticeKind.decision_refusal and n.issued_by_id is None for n in case.notices)
 
     def lines(self) -> list[str]:
         lines = [f"Generated {self.created} demo cases over the last {self.days} days (seed {self.seed})."]
@@ -1050,6 +1327,16 @@ class Report:
             f"channels: online {self.by_channel['online']}, counter {self.by_channel['counter']}; "
             f"services: {len(self.services)}"
         )
+        p = self.permit_counts
+        lines.append(
+            f"Residence permits: {p['issued']} issued, {p['endorsed']} endorsed ({p['endorsed_late']} late), "
+            f"{p['replaced']} replaced; {p['refused']} permit cases refused under the Interim Regulations on Residence Permits"
+        )
+        if self.earlier:
+            lines.append(
+                f"Earlier first issues of the permits endorsed or replaced: {self.earlier} "
+                f"(dated before those cases, mostly before the period; not counted above)"
+            )
         for reason, count in sorted(self.skipped.items()):
             lines.append(f"Not created: {count} ({reason})")
         return lines
@@ -1083,13 +1370,15 @@ def plan_cases(demo: Demo, count: int, seed: int) -> list[CasePlan]:
     services = assign_services(count, list(demo.services.values()), master)
     instant = {code for code, service in demo.services.items() if service.kind is ServiceKind.instant}
     keep_instant_out_of_progress(outcomes, services, instant)
+    people = PermitPeople(demo, seed)
     plans = []
     for index in range(count):
         rng = random.Random(f"{seed}:{index}:plan")
-        plan = plan_case(demo, index, outcomes[index], twists[index], services[index], rng)
+        plan = plan_case(demo, index, outcomes[index], twists[index], services[index], rng, people)
         plan.arrival = plan_arrival(demo, plan, rng)
         plans.append(plan)
-    plans.sort(key=lambda p: (p.arrival, p.index))
+    plans += settle_permits(demo, plans, seed)
+    plans.sort(key=lambda p: (p.arrival, p.earlier is False, p.index))
     return plans
 
 
@@ -1113,12 +1402,15 @@ def generate_cases(session: Session, now: datetime, *, cases: int, days: int, se
 def carry_planned(demo: Demo, plan: CasePlan, seed: int, report: Report) -> None:
     """One case in its own savepoint: a rule refusing it (an agency taken
     out of routing, say) skips that case, not the run."""
-    rng = random.Random(f"{seed}:{plan.index}:life")
+    rng = random.Random(f"{seed}:{plan.key}:life")
     stored = len(demo.writes.paths)
     try:
         with demo.session.begin_nested():
             case = carry_case(demo, plan, rng)
-            report.count(demo, case)
+            if plan.earlier:
+                report.earlier += 1
+            else:
+                report.count(demo, case)
     except NotYet:
         report.skipped["it would have come in after now"] += 1
     except DomainError as error:
