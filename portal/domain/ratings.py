@@ -12,21 +12,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case as when, func, select, update
+from sqlalchemy import Select, case as when, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal.domain import Collector, DomainError
 from portal.domain.clock import Deadline, Level, WorkCalendar, deadline, level, local_date
-from portal.domain.dashboard import Filters
+from portal.domain.dashboard import Filters, _scoped
+from portal.domain.tallies import LOW_SCORE, mark_tally
 from portal.domain.events import record_event
 from portal.domain.messages import notify_applicant
-from portal.models import Agency, Case, CaseStatus, Role, Service, Task, User
+from portal.models import Agency, Case, CaseStatus, CaseTally, Role, Service, Task, User
 from portal.models.enums import Channel, RatingSource, TaskStatus
 from portal.models.rating import Rating, RatingFollowUp
 
 RATED_STATUSES = frozenset({CaseStatus.completed, CaseStatus.refused, CaseStatus.delivered})
 SCORES = (1, 2, 3, 4, 5)
-LOW_SCORE = 2  # this or less opens a follow-up
 FOLLOW_UP_WORKDAYS = 5
 COMMENT_MAX = 500
 RESPONSE_MAX = 2000
@@ -144,6 +144,7 @@ def rate_case(
         session.flush()
         data["follow_up_id"] = follow_up.id
     record_event(session, case=case, actor=actor, action="rate", subject="rating", data=data, now=now)
+    mark_tally(session, case)
     session.flush()
     return rating
 
@@ -183,6 +184,7 @@ def close_follow_up(session: Session, follow_up: RatingFollowUp, actor: User, no
         now=now,
     )
     notify_applicant(session, follow_up.rating.case, event, now)
+    mark_tally(session, follow_up.rating.case)
     session.flush()
 
 
@@ -255,114 +257,72 @@ class RatingFigures:
         return self.follow_ups_opened - self.follow_ups_closed_on_time - self.follow_ups_closed_late
 
 
-def _acting_agencies():
-    """(case, agency) once per agency with a task on the case that was not cancelled."""
-    return (
-        select(Task.case_id, Task.agency_id)
-        .where(Task.status != TaskStatus.cancelled)
-        .distinct()
-        .subquery()
+def _tally_scores(row) -> ScoreFigures:
+    return ScoreFigures(
+        count=int(row.rated or 0),
+        average=(row.score_sum / row.rated) if row.rated else None,
+        low=int(row.rated_low or 0),
     )
 
 
-def _rated_cases(query: Select, filters: Filters) -> Select:
-    """Ratings of cases received in the range, with the dashboard's filters;
-    the agency filter keeps cases where that agency acted (a task not
-    cancelled), as in the dashboard's figures by agency."""
+def _open_overdue(session: Session, filters: Filters, now: datetime) -> int:
+    """Follow-ups open now and past their due time, of cases received in
+    the range with the dashboard's filters (a handful of rows: read live)."""
     query = (
-        query.join(Case, Case.id == Rating.case_id)
+        select(func.count(RatingFollowUp.id))
+        .join(Rating, Rating.id == RatingFollowUp.rating_id)
+        .join(Case, Case.id == Rating.case_id)
         .join(Service, Service.id == Case.service_id)
-        .where(Case.received_on >= filters.start, Case.received_on <= filters.end)
+        .where(
+            RatingFollowUp.closed_at.is_(None), RatingFollowUp.due_at < now,
+            Case.received_on >= filters.start, Case.received_on <= filters.end,
+        )
     )
-    if filters.county:
-        query = query.where(Case.receiving_county == filters.county)
-    if filters.channel:
-        query = query.where(Case.channel == filters.channel)
-    if filters.service_code:
-        query = query.where(Service.code == filters.service_code)
-    if filters.department:
-        query = query.where(Service.department == filters.department)
-    if filters.mode:
-        query = query.where(Service.mode == filters.mode)
+    for column, value in (
+        (Case.receiving_county, filters.county), (Case.channel, filters.channel), (Service.code, filters.service_code),
+        (Service.department, filters.department), (Service.mode, filters.mode),
+    ):
+        if value is not None:
+            query = query.where(column == value)
     if filters.agency_id:
         query = query.where(
             select(Task.id)
             .where(Task.case_id == Case.id, Task.agency_id == filters.agency_id, Task.status != TaskStatus.cancelled)
             .exists()
         )
-    return query
-
-
-def _score_columns():
-    return (
-        func.count(Rating.id).label("count"),
-        func.avg(Rating.score).label("average"),
-        func.coalesce(func.sum(when((Rating.score <= LOW_SCORE, 1), else_=0)), 0).label("low"),
-    )
-
-
-def _score_figures(row) -> ScoreFigures:
-    return ScoreFigures(
-        count=int(row.count or 0),
-        average=None if row.average is None else float(row.average),
-        low=int(row.low or 0),
-    )
+    return session.scalar(query) or 0
 
 
 def rating_figures(session: Session, filters: Filters, now: datetime) -> RatingFigures:
     """Count, mean score and share of ratings of 2 or less; the follow-ups
-    they opened, answered on time or late, and open past their due time
-    now; the mean by service and by acting agency. Five statements,
-    whatever the number of ratings."""
-    closed_on_time = and_(RatingFollowUp.closed_at.is_not(None), RatingFollowUp.closed_at <= RatingFollowUp.due_at)
-    closed_late = and_(RatingFollowUp.closed_at.is_not(None), RatingFollowUp.closed_at > RatingFollowUp.due_at)
-    open_overdue = and_(
-        RatingFollowUp.id.is_not(None), RatingFollowUp.closed_at.is_(None), RatingFollowUp.due_at < now
-    )
-
-    def n(condition):
-        return func.coalesce(func.sum(when((condition, 1), else_=0)), 0)
-
-    totals = session.execute(
-        _rated_cases(
-            select(
-                *_score_columns(),
-                func.count(RatingFollowUp.id).label("opened"),
-                n(closed_on_time).label("on_time"),
-                n(closed_late).label("late"),
-                n(open_overdue).label("overdue"),
-            ).select_from(Rating),
-            filters,
-        ).outerjoin(RatingFollowUp, RatingFollowUp.rating_id == Rating.id)
-    ).one()
-
-    service_rows = session.execute(
-        _rated_cases(select(Case.service_id, *_score_columns()).select_from(Rating), filters).group_by(Case.service_id)
-    ).all()
-    services = {
-        s.id: s for s in session.scalars(select(Service).where(Service.id.in_([r.service_id for r in service_rows])))
-    } if service_rows else {}
-
-    acting = _acting_agencies()
-    agency_rows = session.execute(
-        _rated_cases(select(acting.c.agency_id, *_score_columns()).select_from(Rating), filters)
-        .join(acting, acting.c.case_id == Case.id)
-        .group_by(acting.c.agency_id)
-    ).all()
-    agencies = {
-        a.id: a for a in session.scalars(select(Agency).where(Agency.id.in_([r.agency_id for r in agency_rows])))
-    } if agency_rows else {}
-
+    they opened, answered on time or late (summed from the daily tallies,
+    like the rest of the dashboard), and open past their due time now; the
+    mean by service and by acting agency. Five statements, whatever the
+    number of cases or ratings."""
+    columns = [
+        func.coalesce(func.sum(getattr(CaseTally, name)), 0).label(name)
+        for name in ("rated", "score_sum", "rated_low", "follow_ups", "follow_ups_on_time", "follow_ups_late")
+    ]
+    totals = session.execute(_scoped(select(*columns), CaseTally, filters)).one()
+    # Grouped by the primary key, the whole row may be selected (on PostgreSQL too).
+    service_rows = [
+        r for r in session.execute(
+            _scoped(select(Service, *columns), CaseTally, filters).group_by(Service.id)
+        ) if r.rated
+    ]
+    agency_rows = [
+        r for r in session.execute(
+            _scoped(select(Agency, *columns), CaseTally, filters, by_agency=True)
+            .join(Agency, Agency.id == CaseTally.agency_id)
+            .group_by(Agency.id)
+        ) if r.rated
+    ]
     return RatingFigures(
-        totals=_score_figures(totals),
-        follow_ups_opened=int(totals.opened or 0),
-        follow_ups_closed_on_time=int(totals.on_time or 0),
-        follow_ups_closed_late=int(totals.late or 0),
-        follow_ups_open_overdue=int(totals.overdue or 0),
-        by_service=sorted(
-            ((services[r.service_id], _score_figures(r)) for r in service_rows), key=lambda pair: pair[0].position
-        ),
-        by_agency=sorted(
-            ((agencies[r.agency_id], _score_figures(r)) for r in agency_rows), key=lambda pair: pair[0].code
-        ),
+        totals=_tally_scores(totals),
+        follow_ups_opened=int(totals.follow_ups),
+        follow_ups_closed_on_time=int(totals.follow_ups_on_time),
+        follow_ups_closed_late=int(totals.follow_ups_late),
+        follow_ups_open_overdue=_open_overdue(session, filters, now),
+        by_service=sorted(((r.Service, _tally_scores(r)) for r in service_rows), key=lambda pair: pair[0].position),
+        by_agency=sorted(((r.Agency, _tally_scores(r)) for r in agency_rows), key=lambda pair: pair[0].code),
     )

@@ -16,11 +16,12 @@ from datetime import date
 from sqlalchemy import Integer, and_, case, delete, event, func, insert, literal, select, text
 from sqlalchemy.orm import Session
 
-from portal.models import Case, CaseStatus, CaseTally, Service, Task, TallyValue
+from portal.models import Case, CaseStatus, CaseTally, Rating, RatingFollowUp, Service, Task, TallyValue
 from portal.models.enums import ServiceKind, TaskStatus
 
 WHOLE = 0  # agency_id of the row that counts every case of a group
 TARGET_WORKDAYS = 3
+LOW_SCORE = 2  # 好差评: a rating of 2 or less is bad and opens a follow-up
 INTAKE_FINE_MINUTES = 120  # intake minutes are exact up to here, then in 10-minute steps
 
 _GROUP = (Case.received_on, Case.service_id, Case.receiving_county, Case.channel)
@@ -81,9 +82,17 @@ def _tally_select(where, by_agency: bool):
             func.coalesce(func.sum(figures.c.tasks_closed), 0),
             func.coalesce(func.sum(figures.c.task_workdays_sum), 0),
             func.coalesce(func.sum(figures.c.tasks_late), 0),
+            func.count(Rating.id),
+            func.coalesce(func.sum(Rating.score), 0),
+            _n(Rating.score <= LOW_SCORE),
+            func.count(RatingFollowUp.id),
+            _n(and_(RatingFollowUp.closed_at.is_not(None), RatingFollowUp.closed_at <= RatingFollowUp.due_at)),
+            _n(RatingFollowUp.closed_at > RatingFollowUp.due_at),
         )
         .join(Service, Service.id == Case.service_id)
         .join(figures, figures.c.case_id == Case.id, **join_kind)
+        .outerjoin(Rating, Rating.case_id == Case.id)
+        .outerjoin(RatingFollowUp, RatingFollowUp.rating_id == Rating.id)
         .where(where)
         .group_by(*_GROUP, *((figures.c.agency_id,) if by_agency else ()))
     )
@@ -95,6 +104,7 @@ _TALLY_COLUMNS = [
     "refused_intake", "waiting", "in_progress", "suspended", "completed", "refused", "withdrawn",
     "delivered", "on_time", "within_target", "turnaround_sum", "instant_decided", "instant_same_day",
     "tasks", "tasks_closed", "task_workdays_sum", "tasks_late",
+    "rated", "score_sum", "rated_low", "follow_ups", "follow_ups_on_time", "follow_ups_late",
 ]
 
 

@@ -74,6 +74,12 @@ class CaseTally(Base):
     tasks_closed: Mapped[int] = mapped_column(Integer, default=0)
     task_workdays_sum: Mapped[int] = mapped_column(Integer, default=0)
     tasks_late: Mapped[int] = mapped_column(Integer, default=0)
+    rated: Mapped[int] = mapped_column(Integer, default=0)  # 好差评
+    score_sum: Mapped[int] = mapped_column(Integer, default=0)
+    rated_low: Mapped[int] = mapped_column(Integer, default=0)  # 2 or less
+    follow_ups: Mapped[int] = mapped_column(Integer, default=0)
+    follow_ups_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    follow_ups_late: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class TallyValue(Base):
