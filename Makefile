@@ -16,7 +16,7 @@ test: $(VENV)/.test-installed $(MO)
 
 db: $(VENV)/.installed $(MO)
 	$(FLASK) db upgrade
-	$(FLASK) setup
+	$(FLASK) setup --demo-cases 400
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from portal.calendar_cli import calendar_cli
 from portal.routing_cli import routing_cli
@@ -170,8 +170,14 @@ def demo_generate(cases, days, seed):
 
 
 @click.command("setup")
-def setup_command():
-    """Load the catalog and the calendar and, outside production, the demo accounts."""
+@with_appcontext
+@click.option(
+    "--demo-cases", default=0, show_default=True, type=click.IntRange(min=0, max=5000),
+    help="Outside production, generate this many past cases when the database has none (make run: 400).",
+)
+def setup_command(demo_cases):
+    """Load the catalog and the calendar and, outside production, the demo
+    accounts (and, asked for, demo cases of the last 90 days)."""
     report = load_catalog(db.session)
     seeded = seed_calendar(db.session, datetime.now(timezone.utc))
     created = []
@@ -183,6 +189,16 @@ def setup_command():
         f"{report.unchanged} unchanged. Calendar: {seeded.added} days added, "
         f"{seeded.kept + seeded.updated + seeded.admin_kept} kept. Demo accounts created: {len(created)}."
     )
+    if demo_cases and current_app.config["PORTAL_ENV"] != "production":
+        from sqlalchemy import select
+
+        from portal.demo_cases import generate_cases
+        from portal.models import Case
+
+        if db.session.scalar(select(Case.id).limit(1)) is None:
+            click.echo(f"Generating {demo_cases} demo cases of the last 90 days (once; `demo remove` deletes them)…")
+            generated = generate_cases(db.session, datetime.now(timezone.utc), cases=demo_cases, days=90, seed=2026)
+            click.echo("\n".join(generated.lines()))
 
 
 def init_app(app) -> None:

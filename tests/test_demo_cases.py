@@ -244,3 +244,21 @@ def test_permit_cases_follow_the_interim_regulations(generated):
     ).all()
     assert len(earlier) == report.earlier > 0
     assert all(c.service.code == "psb-rp-apply" and c.id in permit_of for c in earlier)
+
+
+def test_setup_generates_demo_cases_once_for_make_run(app, runner):
+    from sqlalchemy import func, select
+
+    from portal.db import db
+    from portal.models import Case
+
+    first = runner.invoke(args=["setup", "--demo-cases", "6"])
+    assert first.exit_code == 0, first.output
+    assert "Generating 6 demo cases" in first.output
+    with app.app_context():
+        count = db.session.scalar(select(func.count(Case.id)))
+    assert count >= 6
+    again = runner.invoke(args=["setup", "--demo-cases", "6"])
+    assert "Generating" not in again.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Case.id))) == count
