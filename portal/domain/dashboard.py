@@ -110,7 +110,7 @@ def _sum_columns():
     return [func.coalesce(func.sum(getattr(CaseTally, name)), 0).label(name) for name in SUMS]
 
 
-def _scoped(query: Select, model, filters: Filters, *, by_agency: bool = False) -> Select:
+def tally_scope(query: Select, model, filters: Filters, *, by_agency: bool = False) -> Select:
     """Apply the filters to a query over CaseTally or TallyValue."""
     query = query.join(Service, Service.id == model.service_id).where(
         model.day >= filters.start, model.day <= filters.end
@@ -139,12 +139,12 @@ def _figures(row) -> Figures:
 
 
 def totals(session: Session, filters: Filters) -> Figures:
-    return _figures(session.execute(_scoped(select(*_sum_columns()), CaseTally, filters)).one())
+    return _figures(session.execute(tally_scope(select(*_sum_columns()), CaseTally, filters)).one())
 
 
 def value_counts(session: Session, filters: Filters, measure: str) -> list[tuple[int, int]]:
     """(value, cases) in value order: at most a few hundred rows."""
-    query = _scoped(
+    query = tally_scope(
         select(TallyValue.value, func.sum(TallyValue.count)).where(TallyValue.measure == measure),
         TallyValue, filters,
     )
@@ -167,7 +167,7 @@ def percentile(counts: list[tuple[int, int]], p: float) -> int | None:
 
 
 def by_service(session: Session, filters: Filters) -> list[tuple[Service, Figures]]:
-    query = _scoped(select(CaseTally.service_id, *_sum_columns()), CaseTally, filters).group_by(
+    query = tally_scope(select(CaseTally.service_id, *_sum_columns()), CaseTally, filters).group_by(
         CaseTally.service_id
     )
     rows = session.execute(query).all()
@@ -177,7 +177,7 @@ def by_service(session: Session, filters: Filters) -> list[tuple[Service, Figure
 
 def by_agency(session: Session, filters: Filters, now: datetime) -> list[tuple[Agency, Figures, int]]:
     """Each agency's cases and own tasks in the range, with its open overdue tasks now."""
-    query = _scoped(select(CaseTally.agency_id, *_sum_columns()), CaseTally, filters, by_agency=True).group_by(
+    query = tally_scope(select(CaseTally.agency_id, *_sum_columns()), CaseTally, filters, by_agency=True).group_by(
         CaseTally.agency_id
     )
     rows = session.execute(query).all()
@@ -198,7 +198,7 @@ def by_agency(session: Session, filters: Filters, now: datetime) -> list[tuple[A
 
 def weekly(session: Session, filters: Filters) -> list[tuple[date, Figures]]:
     """Weeks (from Monday) of the range: cases received and decided on time."""
-    query = _scoped(select(CaseTally.day, *_sum_columns()), CaseTally, filters).group_by(CaseTally.day)
+    query = tally_scope(select(CaseTally.day, *_sum_columns()), CaseTally, filters).group_by(CaseTally.day)
     weeks: dict[date, dict] = {}
     for row in session.execute(query):
         monday = row.day - timedelta(days=row.day.weekday())
@@ -213,9 +213,37 @@ def weekly(session: Session, filters: Filters) -> list[tuple[date, Figures]]:
     return result
 
 
+def case_filters(query: Select, filters: Filters, *, received: bool = True, agency: bool = True) -> Select:
+    """The filters on a query that already joins Case and Service: the
+    arrival range (unless ``received`` is False), window, channel, service,
+    department, mode and, unless ``agency`` is False, cases in which the
+    agency has a task that was not cancelled."""
+    if received:
+        query = query.where(Case.received_on >= filters.start, Case.received_on <= filters.end)
+    for column, value in (
+        (Case.receiving_county, filters.county), (Case.channel, filters.channel), (Service.code, filters.service_code),
+        (Service.department, filters.department), (Service.mode, filters.mode),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if agency and filters.agency_id:
+        query = query.where(
+            select(Task.id)
+            .where(Task.case_id == Case.id, Task.agency_id == filters.agency_id, Task.status != TaskStatus.cancelled)
+            .exists()
+        )
+    return query
+
+
+def cases_query(filters: Filters) -> Select:
+    """The cases received in the range with the filters, oldest first (the CSV export)."""
+    query = select(Case).join(Service, Service.id == Case.service_id).options(selectinload(Case.service))
+    return case_filters(query, filters).order_by(Case.submitted_at, Case.id)
+
+
 def _overdue_scope(query: Select, filters: Filters, now: datetime) -> Select:
     """Open tasks past their due time, whenever their case arrived; the
-    other filters apply."""
+    other filters apply, the agency's to the task itself."""
     query = (
         query.join(Case, Case.id == Task.case_id)
         .join(Service, Service.id == Case.service_id)
@@ -223,17 +251,7 @@ def _overdue_scope(query: Select, filters: Filters, now: datetime) -> Select:
     )
     if filters.agency_id:
         query = query.where(Task.agency_id == filters.agency_id)
-    if filters.county:
-        query = query.where(Case.receiving_county == filters.county)
-    if filters.channel:
-        query = query.where(Case.channel == filters.channel)
-    if filters.service_code:
-        query = query.where(Service.code == filters.service_code)
-    if filters.department:
-        query = query.where(Service.department == filters.department)
-    if filters.mode:
-        query = query.where(Service.mode == filters.mode)
-    return query
+    return case_filters(query, filters, received=False, agency=False)
 
 
 def overdue_work(session: Session, filters: Filters, now: datetime, limit: int = 100) -> tuple[list[Task], int]:

@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.domain import Collector, DomainError
 from portal.domain.clock import Deadline, Level, WorkCalendar, deadline, level, local_date
-from portal.domain.dashboard import Filters, _scoped
+from portal.domain.dashboard import Filters, case_filters, tally_scope
 from portal.domain.tallies import LOW_SCORE, mark_tally
 from portal.domain.events import record_event
 from portal.domain.messages import notify_applicant
-from portal.models import Agency, Case, CaseStatus, CaseTally, Role, Service, Task, User
-from portal.models.enums import Channel, RatingSource, TaskStatus
+from portal.models import Agency, Case, CaseStatus, CaseTally, Role, Service, User
+from portal.models.enums import Channel, RatingSource
 from portal.models.rating import Rating, RatingFollowUp
 
 RATED_STATUSES = frozenset({CaseStatus.completed, CaseStatus.refused, CaseStatus.delivered})
@@ -273,24 +273,9 @@ def _open_overdue(session: Session, filters: Filters, now: datetime) -> int:
         .join(Rating, Rating.id == RatingFollowUp.rating_id)
         .join(Case, Case.id == Rating.case_id)
         .join(Service, Service.id == Case.service_id)
-        .where(
-            RatingFollowUp.closed_at.is_(None), RatingFollowUp.due_at < now,
-            Case.received_on >= filters.start, Case.received_on <= filters.end,
-        )
+        .where(RatingFollowUp.closed_at.is_(None), RatingFollowUp.due_at < now)
     )
-    for column, value in (
-        (Case.receiving_county, filters.county), (Case.channel, filters.channel), (Service.code, filters.service_code),
-        (Service.department, filters.department), (Service.mode, filters.mode),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    if filters.agency_id:
-        query = query.where(
-            select(Task.id)
-            .where(Task.case_id == Case.id, Task.agency_id == filters.agency_id, Task.status != TaskStatus.cancelled)
-            .exists()
-        )
-    return session.scalar(query) or 0
+    return session.scalar(case_filters(query, filters)) or 0
 
 
 def rating_figures(session: Session, filters: Filters, now: datetime) -> RatingFigures:
@@ -303,16 +288,16 @@ def rating_figures(session: Session, filters: Filters, now: datetime) -> RatingF
         func.coalesce(func.sum(getattr(CaseTally, name)), 0).label(name)
         for name in ("rated", "score_sum", "rated_low", "follow_ups", "follow_ups_on_time", "follow_ups_late")
     ]
-    totals = session.execute(_scoped(select(*columns), CaseTally, filters)).one()
+    totals = session.execute(tally_scope(select(*columns), CaseTally, filters)).one()
     # Grouped by the primary key, the whole row may be selected (on PostgreSQL too).
     service_rows = [
         r for r in session.execute(
-            _scoped(select(Service, *columns), CaseTally, filters).group_by(Service.id)
+            tally_scope(select(Service, *columns), CaseTally, filters).group_by(Service.id)
         ) if r.rated
     ]
     agency_rows = [
         r for r in session.execute(
-            _scoped(select(Agency, *columns), CaseTally, filters, by_agency=True)
+            tally_scope(select(Agency, *columns), CaseTally, filters, by_agency=True)
             .join(Agency, Agency.id == CaseTally.agency_id)
             .group_by(Agency.id)
         ) if r.rated

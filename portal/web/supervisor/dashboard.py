@@ -8,18 +8,16 @@ from datetime import datetime, timezone
 
 from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
-from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from portal import labels
 from portal.db import db
 from portal.domain.catalog import CatalogFilter, list_agencies, list_services
 from portal.domain.clock import local_date
-from portal.domain.dashboard import Filters, dashboard, month_range
+from portal.domain.dashboard import Filters, cases_query, dashboard, month_range
 from portal.domain.ratings import rating_figures
 from portal.i18n import localized
-from portal.models import Case, Role, Service, Task
+from portal.models import Role
 from portal.models.enums import Channel, County, Department, ServiceMode
 from portal.security import role_required
 from portal.web.supervisor.forms import ANY, DashboardFilterForm
@@ -222,29 +220,6 @@ CASE_HEADER = [
 
 def _stamp(moment) -> str:
     return "" if moment is None else moment.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-def cases_query(filters: Filters):
-    query = (
-        select(Case)
-        .join(Service, Service.id == Case.service_id)
-        .where(Case.received_on >= filters.start, Case.received_on <= filters.end)
-        .options(selectinload(Case.service))
-        .order_by(Case.submitted_at, Case.id)
-    )
-    if filters.county:
-        query = query.where(Case.receiving_county == filters.county)
-    if filters.channel:
-        query = query.where(Case.channel == filters.channel)
-    if filters.service_code:
-        query = query.where(Service.code == filters.service_code)
-    if filters.department:
-        query = query.where(Service.department == filters.department)
-    if filters.mode:
-        query = query.where(Service.mode == filters.mode)
-    if filters.agency_id:
-        query = query.where(exists().where(Task.case_id == Case.id, Task.agency_id == filters.agency_id))
-    return query
 
 
 @bp.get("/dashboard/cases.csv")
