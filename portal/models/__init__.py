@@ -9,6 +9,7 @@ from portal.models.enums import CaseStatus, County, Department, Role
 from portal.models.event import Event
 from portal.models.intake import ApplicationDraft, CaseFile, CaseNotice, CaseSequence
 from portal.models.message import Message
+from portal.models.partner import ApiToken, OutboxMessage, PartnerEvent
 from portal.models.permit import PermitCheck, PermitEndorsement, PermitSequence, ResidencePermit
 from portal.models.rating import Rating, RatingFollowUp
 from portal.models.task import Task
@@ -17,6 +18,7 @@ from portal.models.user import User
 
 __all__ = [
     "Agency",
+    "ApiToken",
     "ApplicationDraft",
     "CaseFile",
     "CaseInvolvement",
@@ -32,6 +34,8 @@ __all__ = [
     "Department",
     "Event",
     "Message",
+    "OutboxMessage",
+    "PartnerEvent",
     "PermitCheck",
     "PermitEndorsement",
     "PermitSequence",

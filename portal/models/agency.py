@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import Boolean, String, UniqueConstraint, true
+from sqlalchemy import Boolean, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base
@@ -25,6 +25,10 @@ class Agency(Base):
     delivery_mode: Mapped[DeliveryMode] = mapped_column(
         constrained(DeliveryMode, "delivery_mode"), default=DeliveryMode.portal
     )
+    # For delivery mode http: where the agency's own system takes task messages.
+    endpoint_url: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    signing_secret: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    timeout_seconds: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
 
     def __repr__(self) -> str:
         return f"<Agency {self.code}>"

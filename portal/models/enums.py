@@ -188,3 +188,14 @@ class PermitCheckResult(str, enum.Enum):
 class RatingSource(str, enum.Enum):
     applicant = "applicant"  # rated online by the applicant
     device = "device"  # given on the window's rating device, recorded by the clerk
+
+
+class OutboxChannel(str, enum.Enum):
+    partner = "partner"  # a task message to an agency's own system
+    sms = "sms"  # a text message to an applicant
+
+
+class OutboxStatus(str, enum.Enum):
+    pending = "pending"  # waiting for its next attempt
+    sent = "sent"
+    dead = "dead"  # refused by the partner (4xx) or out of attempts: an admin must act
