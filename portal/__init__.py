@@ -39,8 +39,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     from portal.sla_cli import sla_cli
+    from portal.dispatch_cli import dispatch_cli
+    from portal.partner_sim.cli import partner_sim_command
 
     app.cli.add_command(sla_cli)
+    app.cli.add_command(dispatch_cli)
+    app.cli.add_command(partner_sim_command)
     if app.config["PORTAL_ENV"] == "production":
         security.refuse_unsafe_production(app)
     return app

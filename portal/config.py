@@ -43,7 +43,12 @@ SETTINGS = (
     Setting("PORTAL_UPLOAD_FOLDER", "instance/uploads", "where uploaded materials are stored"),
     Setting("PORTAL_LOGIN_LIMIT", "10 per minute", "login attempts allowed per address and per account"),
     Setting("PORTAL_DEBUG", "0", "1 turns on Flask debug mode; refused in production"),
+    Setting("PORTAL_OPEN311_JURISDICTION", "330822-361123", "the jurisdiction_id Open311 GeoReport v2 clients give"),
+    Setting("PORTAL_SMS_GATEWAY", "log", "how texts to applicants leave: log (written to the application log) or http"),
+    Setting("PORTAL_SMS_URL", "unset", "the http SMS gateway's address, taking JSON {mobile, text}; required with http"),
+    Setting("PORTAL_SMS_TOKEN", "unset", "bearer token sent to the http SMS gateway"),
 )
+SMS_GATEWAYS = ("log", "http")
 
 
 class ConfigError(RuntimeError):
@@ -76,6 +81,16 @@ def _database_url(instance_path: Path, environ) -> str:
         return url
     instance_path.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{instance_path / 'portal.sqlite3'}"
+
+
+def _sms_settings(environ) -> dict:
+    gateway = _env("PORTAL_SMS_GATEWAY", environ) or "log"
+    if gateway not in SMS_GATEWAYS:
+        raise ConfigError(f"PORTAL_SMS_GATEWAY must be one of {', '.join(SMS_GATEWAYS)}, not {gateway!r}")
+    url = _env("PORTAL_SMS_URL", environ) or ""
+    if gateway == "http" and not url.startswith(("https://", "http://")):
+        raise ConfigError("PORTAL_SMS_URL must be the gateway's http(s) address when PORTAL_SMS_GATEWAY is http")
+    return {"PORTAL_SMS_GATEWAY": gateway, "PORTAL_SMS_URL": url, "PORTAL_SMS_TOKEN": _env("PORTAL_SMS_TOKEN", environ) or ""}
 
 
 def load_config(instance_path: str, environ=None) -> dict:
@@ -117,6 +132,8 @@ def load_config(instance_path: str, environ=None) -> dict:
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "ARGON2_PARAMETERS": {},
+        "PORTAL_OPEN311_JURISDICTION": _env("PORTAL_OPEN311_JURISDICTION", environ) or "330822-361123",
+        **_sms_settings(environ),
     }
 
 

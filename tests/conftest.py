@@ -26,6 +26,7 @@ from portal.models import CalendarDay, CalendarYear
 from portal.models.enums import DaySource
 from tests import factories
 from tests.pages import PageClient
+from tests.partners import partner_sim, portal_server  # noqa: F401  (fixtures: the partner simulator, the portal on loopback)
 
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 

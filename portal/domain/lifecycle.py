@@ -21,9 +21,10 @@ from portal.domain import DomainError
 from portal.domain.events import record_event
 from portal.domain.clock import local_date
 from portal.domain.messages import notify_applicant
+from portal.domain.outbox import announce_transition
 from portal.domain.tallies import mark_tally
 from portal.models import Case, CaseStatus, Role, Task, User
-from portal.models.enums import Channel, TaskStatus
+from portal.models.enums import Channel, DeliveryMode, TaskStatus
 
 S = CaseStatus
 APPLICANT = "applicant"  # the resident who owns the case
@@ -143,7 +144,9 @@ def transition(
     return case
 
 
-def open_case(session: Session, case: Case, actor: User | None, now: datetime, note: str = "") -> Case:
+def open_case(
+    session: Session, case: Case, actor: User | None, now: datetime, note: str = "", data: dict | None = None
+) -> Case:
     """Give a new case its first status, submitted (已接件), and its first event."""
     case.status = S.submitted
     case.submitted_at = now
@@ -152,7 +155,7 @@ def open_case(session: Session, case: Case, actor: User | None, now: datetime, n
     session.flush()
     record_event(
         session, case=case, actor=actor, action="submit", to_status=S.submitted.value, note=note, now=now,
-        data={"channel": case.channel.value, "window": case.receiving_county.value},
+        data={**(data or {}), "channel": case.channel.value, "window": case.receiving_county.value},
     )
     mark_tally(session, case)
     return case
@@ -201,14 +204,18 @@ def _may_act_on_task(task: Task, actor: User | None, action: str) -> bool:
     if who == SYSTEM:
         return actor is None
     if actor is None:
-        return False
+        # An agency that works in its own system (delivery mode http) acts
+        # through it: the system may do what the agency's officers may.
+        return who in (OFFICER, ASSIGNEE) and task.agency.delivery_mode is DeliveryMode.http
     if who == WINDOW:
         return actor.role is Role.clerk and actor.window_county == task.case.receiving_county
     if who == OVERSIGHT:
         return actor.role in (Role.supervisor, Role.admin)
     if actor.role is not Role.officer or actor.agency_id != task.agency_id:
         return False
-    return who == OFFICER or task.assignee_id == actor.id
+    # A task the agency's system claimed has no assignee: any officer of the
+    # agency answers for it (after a switch back to the portal, for one).
+    return who == OFFICER or task.assignee_id in (actor.id, None)
 
 
 def task_transition(
@@ -241,7 +248,7 @@ def task_transition(
     previous = task.status
     task.status = step[0]
     if action == "claim":
-        task.assignee_id = actor.id
+        task.assignee_id = actor.id if actor is not None else None
     elif action in ("release", "reopen"):
         task.assignee_id = None
     if task.status in (T.completed, T.refused, T.cancelled):
@@ -259,6 +266,7 @@ def task_transition(
         data={"agency": task.agency.code, **(data or {})},
         now=now,
     )
+    announce_transition(session, task, action, actor, previous, now, note)
     mark_tally(session, task.case)
     session.flush()
     return task

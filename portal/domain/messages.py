@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from portal.domain.sms import enqueue_sms
 from portal.models import Case, Event, Message, User
 
 # Case events the applicant is told about.
@@ -20,11 +21,15 @@ NOTIFIED_ACTIONS = frozenset(
 
 
 def notify_applicant(session: Session, case: Case, event: Event, now: datetime) -> Message | None:
-    """A message for the case's applicant, when they have an account and
-    the event is one they are told about."""
-    if case.applicant_user_id is None or event.action not in NOTIFIED_ACTIONS:
+    """For an event the applicant is told about: a text message to the
+    mobile number on the application (sent later by the relay, account or
+    not), and a message in the message centre when they have an account."""
+    if event.action not in NOTIFIED_ACTIONS:
         return None
     session.flush()  # the event needs its id
+    enqueue_sms(session, case, event, now)
+    if case.applicant_user_id is None:
+        return None
     message = Message(user_id=case.applicant_user_id, case_id=case.id, event_id=event.id, created_at=now)
     session.add(message)
     return message

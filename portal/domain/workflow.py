@@ -15,6 +15,7 @@ from portal.i18n import localized
 from portal.domain.clock import WorkCalendar, deadline, workdays_used
 from portal.domain.deadlines import _intervals, case_workdays_used, end_suspension, refresh_due, start_suspension
 from portal.domain.lifecycle import task_transition, transition
+from portal.domain.outbox import announce_tasks
 from portal.domain import permits
 from portal.domain.routing import resolve_plan, stage_count, stage_workdays
 from portal.models import Agency, Case, CaseNotice, CaseStatus, Task, User
@@ -61,6 +62,7 @@ def route_stage(session: Session, case: Case, stage: int, calendar: WorkCalendar
         session.add(task)
         tasks.append(task)
     session.flush()
+    announce_tasks(session, tasks, now)
     return tasks
 
 
@@ -242,6 +244,7 @@ def transfer_task(
     )
     session.add(moved)
     session.flush()
+    announce_tasks(session, [moved], now)
     return moved
 
 
