@@ -4,6 +4,7 @@ Nothing here shows a stack trace or the request's data."""
 from __future__ import annotations
 
 from flask import jsonify, render_template, request
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -35,12 +36,38 @@ def wants_problem_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-def problem(status: int, title: str, detail: str, type_: str | None = None):
+def wants_open311_errors() -> bool:
+    return request.path.startswith("/open311/")
+
+
+def open311_errors(status: int, description: str, headers: dict | None = None):
+    """Open311 GeoReport v2 errors: an array of {code, description}."""
+    response = jsonify([{"code": status, "description": str(description)}])
+    response.status_code = status
+    response.content_type = "application/json; charset=utf-8"
+    response.headers.update(headers or {})
+    return response
+
+
+# Stable problem types for errors raised outside the API's own views.
+PROBLEM_TYPES = {
+    400: "/api/v1/problems/bad-request",
+    404: "/api/v1/problems/not-found",
+    405: "/api/v1/problems/method-not-allowed",
+    413: "/api/v1/problems/too-large",
+    429: "/api/v1/problems/too-many-requests",
+    500: "/api/v1/problems/internal-error",
+}
+
+
+def problem(status: int, title: str, detail: str, type_: str | None = None, **extra):
+    """An RFC 9457 problem document; ``extra`` adds members (e.g. ``errors``)."""
     body = {
-        "type": type_ or f"/api/v1/problems/{status}",
+        "type": type_ or PROBLEM_TYPES.get(status, f"/api/v1/problems/{status}"),
         "title": str(title),
         "status": status,
         "detail": str(detail),
+        **extra,
     }
     response = jsonify(body)
     response.status_code = status
@@ -50,8 +77,13 @@ def problem(status: int, title: str, detail: str, type_: str | None = None):
 
 def render_error(status: int, detail=None):
     title, message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
-    if wants_problem_json():
-        return problem(status, title, detail or message)
+    if wants_problem_json() or wants_open311_errors():
+        # Machine-facing answers are in English, whatever the session's language.
+        with force_locale("en"):
+            title, message = str(title), str(detail or message)
+        if wants_open311_errors():
+            return open311_errors(status, message)
+        return problem(status, title, message)
     return render_template("errors/error.html", status=status, title=title, message=detail or message), status
 
 

@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.domain import DomainError
+from portal.domain import DomainError, permits
+from portal.domain.identity import normalise_id_number, normalise_mobile
 from portal.domain.lifecycle import open_case
 from portal.domain.numbering import new_query_code, next_case_number
-from portal.domain.routing import involved_counties
+from portal.domain.routing import check_facts, involved_counties
 from portal.domain.uploads import CheckedFile, FileWrites
 from portal.models import (
     ApplicationDraft,
@@ -24,6 +25,7 @@ from portal.models import (
     CaseFile,
     CaseInvolvement,
     County,
+    Role,
     Service,
     User,
 )
@@ -127,14 +129,48 @@ def submit_draft(session: Session, draft: ApplicationDraft, actor: User, now: da
     missing = missing_materials(draft.service, draft.files, draft.answers.get("licences"))
     if missing:
         raise DomainError(_l("Some required materials are missing. Go back and upload them."), "materials")
-    answers = draft.answers
+    case, created = open_application(
+        session, service=draft.service, channel=draft.channel, answers=draft.answers,
+        idempotency_key=draft.token, actor=actor, now=now,
+    )
+    if not created:
+        return case, False
+    for file in list(draft.files):
+        file.case = case
+        file.draft = None
+    session.delete(draft)
+    session.flush()
+    return case, True
+
+
+def open_application(
+    session: Session,
+    *,
+    service: Service,
+    channel: Channel,
+    answers: dict[str, Any],
+    idempotency_key: str,
+    actor: User | None,
+    now: datetime,
+    event_data: dict | None = None,
+) -> tuple[Case, bool]:
+    """Make checked answers a case: numbered at its window, submitted
+    (已接件) through the lifecycle, visible to the counties involved.
+    ``idempotency_key`` is unique among cases: when another request made
+    the case with it first, that case is returned with created False."""
+    existing = case_for_token(session, idempotency_key)
+    if existing is not None:
+        return existing, False
     applicant = answers["applicant"]
     county = County(answers["receiving_county"])
+    extra = {"licences": answers["licences"]} if answers.get("licences") else {}
+    if answers.get("material_references"):
+        extra["material_references"] = answers["material_references"]
     case = Case(
         number=next_case_number(session, county, now),
         query_code=new_query_code(),
-        service=draft.service,
-        channel=draft.channel,
+        service=service,
+        channel=channel,
         receiving_county=county,
         applicant_user_id=applicant.get("user_id"),
         applicant_name=applicant["name"],
@@ -146,26 +182,69 @@ def submit_draft(session: Session, draft: ApplicationDraft, actor: User, now: da
         residence_province=answers.get("residence_province", ""),
         business_county=answers.get("business_county"),
         business_province=answers.get("business_province", ""),
-        form_data={**answers.get("fields", {}), **({"licences": answers["licences"]} if answers.get("licences") else {})},
-        created_by_id=actor.id,
+        form_data={**answers.get("fields", {}), **extra},
+        created_by_id=actor.id if actor is not None else None,
         identity_checked=bool(answers.get("identity_checked")),
-        idempotency_key=draft.token,
+        idempotency_key=idempotency_key,
         submitted_at=now,
     )
     try:
         with session.begin_nested():
-            open_case(session, case, actor, now)
+            open_case(session, case, actor, now, data=event_data)
     except IntegrityError:
         # The same submit arrived twice at once; the other one won.
-        return case_for_token(session, draft.token), False
+        return case_for_token(session, idempotency_key), False
     for county_involved in involved_counties(case):
         session.add(CaseInvolvement(case_id=case.id, county=county_involved))
-    for file in list(draft.files):
-        file.case = case
-        file.draft = None
-    session.delete(draft)
     session.flush()
     return case, True
+
+
+def walk_in_applicant(session: Session, name: str, id_number: str, mobile: str, today) -> tuple[dict, list[DomainError]]:
+    """The applicant a clerk or a window system files for (异地代收):
+    name, ID number and mobile checked like a resident's own, linked to
+    the resident's account when the ID number has one. Returns the
+    applicant and every problem found, each naming its field."""
+    problems, number, checked_mobile = [], None, None
+    name = " ".join((name or "").split())
+    try:
+        number = normalise_id_number(id_number or "", today)
+    except DomainError as error:
+        problems.append(DomainError(error.message, "applicant_id_number"))
+    try:
+        checked_mobile = normalise_mobile(mobile or "")
+    except DomainError as error:
+        problems.append(DomainError(error.message, "applicant_mobile"))
+    resident = None
+    if number:
+        resident = session.scalar(select(User).where(User.id_number == number, User.role == Role.resident))
+        if resident is not None and name and resident.real_name != name:
+            problems.append(
+                DomainError(
+                    _l("This ID number belongs to a registered resident with another name. Check the name against the ID card."),
+                    "applicant_name",
+                )
+            )
+    applicant = {"user_id": resident.id if resident else None, "name": name, "id_number": number, "mobile": checked_mobile}
+    return applicant, problems
+
+
+def application_rules(session: Session, service: Service, answers: dict[str, Any], today) -> list[DomainError]:
+    """The rules an application must meet beyond its form: facts the
+    routing plan can serve and the residence-permit rules. Records a valid
+    permit the applicant holds as standing in for its upload (免提交)."""
+    problems = []
+    try:
+        check_facts(service.code, answers["receiving_county"], answers)
+    except DomainError as error:
+        problems.append(error)
+    id_number = answers.get("applicant", {}).get("id_number")
+    licence = None
+    if any(m["code"] == permits.PERMIT_MATERIAL for m in service.materials):
+        licence = permits.reusable_permit(session, id_number, today)
+    answers["licences"] = {permits.PERMIT_MATERIAL: licence.number} if licence else {}
+    problems.extend(permits.application_problems(session, service.code, id_number, answers, today))
+    return problems
 
 
 def sweep_drafts(session: Session, older_than: datetime) -> tuple[int, list[str]]:

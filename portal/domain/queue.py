@@ -18,6 +18,8 @@ STATUS_FILTERS = {
     "claimed": (TaskStatus.claimed,),
     "suspended": (TaskStatus.suspended,),
     "done": (TaskStatus.completed, TaskStatus.refused, TaskStatus.cancelled),
+    "returned": (TaskStatus.returned,),
+    "all": tuple(TaskStatus),
 }
 
 

@@ -8,13 +8,14 @@ from portal.web.auth.views import bp as auth_bp
 from portal.web.cases.views import bp as cases_bp
 from portal.web.counter.views import bp as counter_bp
 from portal.web.home import bp as home_bp
+from portal.web.open311.views import bp as open311_bp
 from portal.web.permits.views import bp as permits_bp
 from portal.web.public.views import bp as public_bp
 from portal.web.ratings.views import bp as ratings_bp
 from portal.web.resident.views import bp as resident_bp
 from portal.web.supervisor.views import bp as supervisor_bp
 
-BLUEPRINTS = (public_bp, home_bp, auth_bp, apply_bp, cases_bp, resident_bp, counter_bp, agency_bp, supervisor_bp, admin_bp, api_bp, permits_bp, ratings_bp)
+BLUEPRINTS = (public_bp, home_bp, auth_bp, apply_bp, cases_bp, resident_bp, counter_bp, agency_bp, supervisor_bp, admin_bp, api_bp, permits_bp, ratings_bp, open311_bp)
 
 
 def register_blueprints(app) -> None:
@@ -27,3 +28,4 @@ def register_blueprints(app) -> None:
         app.register_blueprint(blueprint)
     # The API authenticates by token, not by cookie, so CSRF does not apply.
     csrf.exempt(api_bp)
+    csrf.exempt(open311_bp)

@@ -101,3 +101,7 @@ def permit_verification(number: str):
             "holder": answer.masked_name or None,
         }
     )
+
+
+from portal.web.api import partner_events as _partner_events  # noqa: E402,F401  (registers its route on bp)
+from portal.web.api import cases as _cases, tasks as _tasks, openapi as _openapi  # noqa: E402,F401  (register their routes on bp)

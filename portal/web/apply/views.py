@@ -7,15 +7,14 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.db import db
 from portal.domain import permits
 from portal.domain.clock import local_date
 from portal.domain import DomainError
 from portal.domain.applications import (
+    application_rules,
     attach_file,
     case_for_token,
     current_files,
@@ -24,12 +23,11 @@ from portal.domain.applications import (
     new_token,
     save_draft,
     submit_draft,
+    walk_in_applicant,
 )
 from portal.domain.catalog import find_service, list_services, CatalogFilter
-from portal.domain.routing import check_facts
-from portal.domain.identity import normalise_id_number, normalise_mobile
 from portal.domain.uploads import check_upload, file_writes
-from portal.models import Role, User
+from portal.models import Role
 from portal.models.enums import Channel
 from portal.security import role_required
 from portal.web.apply.forms import answers_from, application_form_class, fill_from, material_field_name
@@ -70,28 +68,13 @@ def _applicant(form) -> tuple[dict, list[DomainError]]:
             "id_number": current_user.id_number,
             "mobile": current_user.mobile,
         }, []
-    problems, number, mobile = [], None, None
-    name = " ".join((form.applicant_name.data or "").split())
-    try:
-        number = normalise_id_number(form.applicant_id_number.data or "", _now().date())
-    except DomainError as error:
-        problems.append(DomainError(error.message, "applicant_id_number"))
-    try:
-        mobile = normalise_mobile(form.applicant_mobile.data or "")
-    except DomainError as error:
-        problems.append(DomainError(error.message, "applicant_mobile"))
-    resident = None
-    if number:
-        resident = db.session.scalar(select(User).where(User.id_number == number, User.role == Role.resident))
-        if resident is not None and name and resident.real_name != name:
-            problems.append(
-                DomainError(
-                    _l("This ID number belongs to a registered resident with another name. Check the name against the ID card."),
-                    "applicant_name",
-                )
-            )
-    applicant = {"user_id": resident.id if resident else None, "name": name, "id_number": number, "mobile": mobile}
-    return applicant, problems
+    return walk_in_applicant(
+        db.session,
+        form.applicant_name.data or "",
+        form.applicant_id_number.data or "",
+        form.applicant_mobile.data or "",
+        _now().date(),
+    )
 
 
 @bp.get("/counter/intake")
@@ -152,13 +135,7 @@ def application(code: str):
     answers["receiving_county"] = (
         current_user.window_county.value if _counter() else (form.receiving_county.data or "changshan")
     )
-    try:
-        check_facts(service.code, answers["receiving_county"], answers)
-    except DomainError as error:
-        attach_error(form, error)
-        valid = False
-    answers["licences"] = {permits.PERMIT_MATERIAL: licence.number} if licence else {}
-    for problem in permits.application_problems(db.session, service.code, applicant.get("id_number"), answers, today):
+    for problem in application_rules(db.session, service, answers, today):
         attach_error(form, problem)
         valid = False
     # Only a form that passed every check may be reviewed and submitted.

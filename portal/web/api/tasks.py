@@ -1,0 +1,177 @@
+"""An agency's tasks over the JSON API: its queue (``queue.agency_queue``),
+one task, and the task actions of the officer's page through the same
+workflow functions. A staff token acts as its officer; an agency
+system's token acts as the agency's own system, which the lifecycle
+allows for agencies that work in their own system (delivery mode http)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import and_, or_
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.db import db
+from portal.domain import DomainError
+from portal.domain.clock import WorkCalendar
+from portal.domain.lifecycle import task_actions
+from portal.domain.queue import STATUS_FILTERS, agency_queue, due_soon_limit, find_agency_task, task_level
+from portal.domain.workflow import (
+    claim_task,
+    complete_task,
+    refuse_task,
+    release_task,
+    resume_task,
+    return_task,
+    suspend_task,
+)
+from portal.models import Task
+from portal.web.api.auth import api_problem, current_principal, forbidden, invalid, not_found, token_required
+from portal.web.api.common import BadRequest, Query, db_id, encode_cursor, iso, json_response, parse_body
+from portal.web.api.schemas import TaskAction
+from portal.web.api.views import bp
+
+LEVELS = ("on_track", "due_soon", "overdue")
+ACTIONS = ("claim", "release", "resume", "complete", "refuse", "suspend", "return")
+NOT_AN_AGENCY = "Tasks are for an agency system's token or an agency officer's own token."
+NOT_NOW = "The task's status does not allow this action now; read the task again."
+
+
+def task_json(task: Task, now: datetime, limit: datetime) -> dict:
+    level = task_level(task, now, limit)
+    case = task.case
+    return {
+        "id": task.id,
+        "case": {"number": case.number, "service": case.service.code, "status": case.status.value, "window": case.receiving_county.value},
+        "agency": task.agency.code,
+        "stage": task.stage,
+        "stage_name": {"zh_CN": task.stage_name_zh, "en": task.stage_name_en},
+        "action": {"zh_CN": task.action_zh, "en": task.action_en},
+        "status": task.status.value,
+        "claimed": task.assignee_id is not None,
+        "fallback": task.fallback,
+        "created_at": iso(task.created_at),
+        "due_at": iso(task.due_at),
+        "closed_at": iso(task.closed_at),
+        "level": level.value if level else None,
+        "opinion": task.opinion,
+        "result": {"number": task.result["number"]} if task.result.get("number") else None,
+    }
+
+
+def _agency_principal():
+    principal = current_principal()
+    return principal if principal.task_agency_id is not None else None
+
+
+@bp.get("/tasks")
+@token_required
+def list_tasks():
+    """The agency's tasks, oldest first; filters as on the officer's queue."""
+    principal = _agency_principal()
+    if principal is None:
+        return forbidden(NOT_AN_AGENCY)
+    query = Query({"status", "level", "limit", "cursor"})
+    status = query.choice("status", tuple(STATUS_FILTERS)) or "all"
+    level = query.choice("level", LEVELS)
+    limit, cursor = query.limit(), query.cursor()
+    try:
+        query.check()
+    except BadRequest as error:
+        return invalid(error.errors)
+    now, calendar = datetime.now(timezone.utc), WorkCalendar.load(db.session)
+    statement = agency_queue(principal.viewer, now, calendar, status=status, level=level).order_by(None)
+    if cursor:
+        moment, last_id = cursor
+        statement = statement.where(or_(Task.created_at > moment, and_(Task.created_at == moment, Task.id > last_id)))
+    found = list(db.session.scalars(statement.order_by(Task.created_at, Task.id).limit(limit + 1)))
+    page, more = found[:limit], len(found) > limit
+    due_limit = due_soon_limit(calendar, now)
+    return json_response(
+        {
+            "tasks": [task_json(t, now, due_limit) for t in page],
+            "next_cursor": encode_cursor(page[-1].created_at, page[-1].id) if more else None,
+        }
+    )
+
+
+def _task(task_id: int):
+    principal = _agency_principal()
+    if principal is None:
+        return None, forbidden(NOT_AN_AGENCY)
+    task = find_agency_task(db.session, principal.viewer, task_id) if db_id(task_id) else None
+    if task is None:
+        return None, not_found("No task with this id belongs to this token's agency.")
+    return task, None
+
+
+@bp.get("/tasks/<int:task_id>")
+@token_required
+def get_task(task_id: int):
+    task, refused = _task(task_id)
+    if refused:
+        return refused
+    now = datetime.now(timezone.utc)
+    body = task_json(task, now, due_soon_limit(WorkCalendar.load(db.session), now))
+    body["allowed_actions"] = sorted(a for a in task_actions(task, current_principal().user) if a in ACTIONS)
+    return json_response(body)
+
+
+def _apply(task: Task, action, actor, now: datetime) -> None:
+    session = db.session
+    name = action.action
+    if name == "claim":
+        claim_task(session, task, actor, now)
+    elif name == "release":
+        release_task(session, task, actor, now)
+    elif name == "resume":
+        resume_task(session, task, actor, now, WorkCalendar.load(session))
+    elif name == "complete":
+        number = action.result.number if action.result else ""
+        complete_task(session, task, actor, now, WorkCalendar.load(session), action.note, number)
+    elif name == "refuse":
+        refuse_task(session, task, actor, now, action.note)
+    elif name == "suspend":
+        suspend_task(session, task, actor, now, action.note, action.expected_workdays)
+    elif name == "return":
+        return_task(session, task, actor, now, action.note)
+
+
+@bp.post("/tasks/<int:task_id>/actions")
+@token_required
+def act_on_task(task_id: int):
+    task, refused = _task(task_id)
+    if refused:
+        return refused
+    try:
+        action = parse_body(TaskAction, "action", ACTIONS).root
+    except BadRequest as error:
+        return invalid(error.errors)
+    principal = current_principal()
+    now = datetime.now(timezone.utc)
+    try:
+        _apply(task, action, principal.user, now)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        if error.field == "actor" and principal.user is None:
+            # The lifecycle lets an agency's system act only while the agency
+            # works in its own system (delivery mode http).
+            return forbidden("This agency works in the portal's queue; its officers act there or with their own tokens.")
+        if error.field in ("status", "actor"):
+            # A partner system is told where the task stands, not which officer holds it.
+            detail = _english(error.message) if principal.user is not None else NOT_NOW
+            return api_problem("not-allowed-now", detail, task_status=db.session.get(Task, task_id).status.value)
+        return invalid([{"pointer": "/note" if error.field != "expected_workdays" else "/expected_workdays", "detail": _english(error.message)}])
+    except StaleDataError:
+        db.session.rollback()
+        return api_problem("conflict", "Someone else changed this task or its case at the same moment; read it again.")
+    fresh = db.session.get(Task, task.id)
+    return json_response(task_json(fresh, now, due_soon_limit(WorkCalendar.load(db.session), now)))
+
+
+def _english(message) -> str:
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        return str(message)
