@@ -125,7 +125,7 @@ def relay(session, at=None, relay_id: str = "relay-test", batch: int = 20):
     return run_once(session, at or now(), relay_id, batch, gateway=LogGateway(SMS_LOG))
 
 
-def wait_for(condition, timeout: float = 10.0, step: float = 0.05):
+def wait_for(condition, timeout: float = 30.0, step: float = 0.05):
     """Poll until ``condition()`` is truthy (callbacks arrive on their own thread)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

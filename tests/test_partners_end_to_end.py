@@ -61,19 +61,18 @@ def test_a_case_routed_to_an_agency_system_is_completed_by_its_callback_and_reac
     assert result.exit_code == 0, result.output
     (task,) = partner.tasks()
     assert task["case_number"] == number and task["deliveries"] == 1
-    wait_for(lambda: task_status(app, number)[0] is CaseStatus.completed)
-    assert task_status(app, number) == (CaseStatus.completed, [TaskStatus.completed])
+    # Fully online (就业失业登记): decided by the agency's system and delivered electronically, no manual step.
+    wait_for(lambda: task_status(app, number)[0] is CaseStatus.delivered)
+    assert task_status(app, number) == (CaseStatus.delivered, [TaskStatus.completed])
     assert [(c["action"], c["status"]) for c in partner.sim.store.callbacks()] == [("accepted", 200), ("completed", 200)]
 
     # Staff see the agency's decision on the case, as from an officer.
     page = clerk.page(f"/cases/{number}")
     assert f"SIM-{task['task_id']}" in page.decode() or "审核通过（模拟部门系统）" in page.decode()
 
-    # The window hands the result over, as in the portal's own flow.
-    csrf = page.select_one("#deliver-title ~ form input[name=csrf_token]")["value"]
-    response = clerk.post(f"/counter/cases/{number}/deliver", data={"csrf_token": csrf, "method": "window"})
-    assert response.status_code == 302
-    assert task_status(app, number)[0] is CaseStatus.delivered
+    with app.app_context():
+        delivered = db.session.scalar(select(Case).where(Case.number == number))
+        assert (delivered.outcome, delivered.delivery_method) == ("completed", "electronic")
 
     # The applicant sees it in the message centre and gets every text through the relay.
     resident = signed_in(app, mobile)
@@ -82,7 +81,7 @@ def test_a_case_routed_to_an_agency_system_is_completed_by_its_callback_and_reac
     with app.app_context():
         case = db.session.scalar(select(Case).where(Case.number == number))
         told = {m.event.action for m in db.session.scalars(select(Message).where(Message.case_id == case.id))}
-        assert {"accept", "complete", "deliver"} <= told
+        assert {"accept", "complete"} <= told and "deliver" not in told  # one message for decision and delivery
     assert runner.invoke(args=["dispatch", "run", "--once"]).exit_code == 0
     with app.app_context():
         texts = db.session.scalars(
@@ -90,8 +89,9 @@ def test_a_case_routed_to_an_agency_system_is_completed_by_its_callback_and_reac
             .order_by(OutboxMessage.created_at)
         ).all()
         assert [(m.payload["action"], m.status) for m in texts] == [
-            ("accept", OutboxStatus.sent), ("complete", OutboxStatus.sent), ("deliver", OutboxStatus.sent),
+            ("accept", OutboxStatus.sent), ("complete", OutboxStatus.sent),
         ]
+        assert "电子结果已送达" in texts[1].payload["text"]
         assert texts[0].payload["text"].startswith("【常山玉山跨省通办】") and number in texts[0].payload["text"]
         assert all(m.status is OutboxStatus.sent for m in partner_messages(db.session))
 
@@ -103,7 +103,7 @@ def test_an_agency_system_that_refuses_refuses_the_case_with_its_reason(app, run
     number, mobile, clerk_login = submitted_case(app)
     accept_at_the_window(signed_in(app, clerk_login), number)
     assert runner.invoke(args=["dispatch", "run", "--once"]).exit_code == 0
-    wait_for(lambda: task_status(app, number)[0] is CaseStatus.refused)
-    assert task_status(app, number) == (CaseStatus.refused, [TaskStatus.refused])
+    wait_for(lambda: task_status(app, number)[0] is CaseStatus.delivered)
+    assert task_status(app, number) == (CaseStatus.delivered, [TaskStatus.refused])
     resident = signed_in(app, mobile)
     assert "不符合办理条件" in resident.page(f"/cases/{number}").decode()

@@ -56,8 +56,9 @@ TRANSITIONS = (
     _t("complete", S.in_progress, S.completed, OFFICER, SYSTEM),
     _t("refuse", S.in_progress, S.refused, OFFICER, SYSTEM),
     _t("refuse", S.suspended, S.refused, OFFICER, SYSTEM),
-    _t("deliver", S.completed, S.delivered, CLERK),
-    _t("deliver", S.refused, S.delivered, CLERK),
+    # The system delivers the result of a fully online service (全程网办) electronically.
+    _t("deliver", S.completed, S.delivered, CLERK, SYSTEM),
+    _t("deliver", S.refused, S.delivered, CLERK, SYSTEM),
     *(
         _t("withdraw", source, S.withdrawn, APPLICANT, CLERK)
         for source in (S.submitted, S.correction_requested, S.accepted, S.in_progress, S.suspended)

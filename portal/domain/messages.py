@@ -26,6 +26,8 @@ def notify_applicant(session: Session, case: Case, event: Event, now: datetime) 
     not), and a message in the message centre when they have an account."""
     if event.action not in NOTIFIED_ACTIONS:
         return None
+    if event.action == "deliver" and event.actor_id is None:
+        return None  # an online result delivered as it was decided: the decision's message already says so
     session.flush()  # the event needs its id
     enqueue_sms(session, case, event, now)
     if case.applicant_user_id is None:

@@ -39,6 +39,7 @@ def sms_text(case: Case, event: Event) -> str:
     number, window = case.number, WINDOW_NAMES.get(case.receiving_county.value, "窗口")
     note = (event.note or "").strip().rstrip("。.")[:60]
     permit = (event.data or {}).get("permit", "")
+    online = case.service.mode.value == "online"  # 全程网办: the result is delivered on the case page
     words = {
         "accept": f"您的办件{number}已受理，预计{_date(case.due_at)}前办结。查询码{case.query_code}。"
         if case.due_at
@@ -47,8 +48,12 @@ def sms_text(case: Case, event: Event) -> str:
         "refuse_intake": f"您的申请{number}未予受理，理由及救济途径见不予受理通知书。",
         "suspend": f"您的办件{number}进入特别程序，办理时限暂停计算。原因：{note}。",
         "resume": f"您的办件{number}特别程序已结束，继续办理。",
-        "complete": f"您的办件{number}已办结，请到{window}领取结果。",
-        "refuse": f"您的办件{number}不予许可，原因：{note}。决定书请到{window}领取。",
+        "complete": f"您的办件{number}已办结，电子结果已送达，请登录办件页面查看。"
+        if online
+        else f"您的办件{number}已办结，请到{window}领取结果。",
+        "refuse": f"您的办件{number}不予许可，原因：{note}。决定书已在办件页面送达。"
+        if online
+        else f"您的办件{number}不予许可，原因：{note}。决定书请到{window}领取。",
         "deliver": f"您的办件{number}办理结果已送达（{DELIVERY_WORDS.get((event.data or {}).get('method'), '已交付')}）。",
         "permit_issued": f"您的电子居住证{permit}已签发，可在“我的办件”中查看和出示。",
         "permit_endorsed": f"您的居住证{permit}已完成签注，有效期延长一年。",

@@ -19,7 +19,7 @@ from portal.domain.outbox import announce_tasks
 from portal.domain import permits
 from portal.domain.routing import resolve_plan, stage_count, stage_workdays
 from portal.models import Agency, Case, CaseNotice, CaseStatus, Task, User
-from portal.models.enums import DeliveryMethod, NoticeKind, TaskStatus
+from portal.models.enums import DeliveryMethod, NoticeKind, ServiceMode, TaskStatus
 
 REASON_MAX = 1000
 PERMIT_SERVICES = (permits.ISSUE, permits.ENDORSE, permits.REPLACE)
@@ -93,10 +93,21 @@ def _advance(session: Session, case: Case, calendar: WorkCalendar, now: datetime
             transition(session, case, "refuse", None, now, note=reason)
             session.add(CaseNotice(case=case, kind=NoticeKind.decision_refusal, reason=reason, issued_at=now, items=[]))
             session.flush()
+            deliver_online_result(session, case, now)
             return
     transition(session, case, "complete", None, now)
     if case.service.code in PERMIT_SERVICES:
         permits.on_completion(session, case, now)
+    deliver_online_result(session, case, now)
+
+
+def deliver_online_result(session: Session, case: Case, now: datetime) -> None:
+    """全程网办: a fully online service's decision is its result, delivered
+    electronically on the case page the moment it is made; nobody has to
+    hand anything over at a window."""
+    if case.service.mode is ServiceMode.online and case.status in (CaseStatus.completed, CaseStatus.refused):
+        case.delivery_method = DeliveryMethod.electronic.value
+        transition(session, case, "deliver", None, now, data={"method": DeliveryMethod.electronic.value})
 
 
 def task_workdays(calendar: WorkCalendar, task: Task, now: datetime) -> int:
@@ -156,6 +167,7 @@ def refuse_task(
         )
     )
     session.flush()
+    deliver_online_result(session, task.case, now)
 
 
 def suspend_task(session: Session, task: Task, officer: User, now: datetime, reason: str, expected_workdays: int) -> None:

@@ -28,7 +28,8 @@ def test_the_fixed_month_gives_the_hand_computed_figures(session, october):
     t = board.totals
     assert (t.received, t.accepted, t.corrected, t.refused_intake) == (6, 5, 1, 1)
     assert (t.waiting, t.in_progress, t.suspended) == (0, 1, 0)
-    assert (t.completed, t.refused, t.withdrawn, t.delivered) == (4, 0, 0, 1)
+    # A, and E and F: an online service's result is delivered electronically when decided.
+    assert (t.completed, t.refused, t.withdrawn, t.delivered) == (4, 0, 0, 3)
     assert t.decided == 4 and t.on_time == 3 and t.on_time_rate == 0.75
     assert t.within_target == 3  # A in 2, E and F in 0; B took 4
     assert t.mean_turnaround == 1.5  # (2 + 4 + 0 + 0) / 4: B's two suspended days excluded

@@ -104,7 +104,8 @@ def test_endorsement_in_the_month_before_the_anniversary_extends_a_year(session)
     assert "2027-10-02" in endorsement_problem(permit, permit.holder_id_number, date(2027, 9, 30))  # too early
     assert endorsement_problem(permit, permit.holder_id_number, date(2027, 10, 2)) is None
     case = _endorse(session, permit, "2027-10-15")
-    assert case.status is CaseStatus.completed
+    # Endorsement is fully online: decided and delivered electronically at once.
+    assert (case.outcome, case.status, case.delivery_method) == ("completed", CaseStatus.delivered, "electronic")
     assert permit.endorsed_until == date(2028, 11, 2) and permit.residence_counted_from == date(2026, 1, 10)
     # Twice in a year: the next window opens a year later.
     assert endorsement_problem(permit, permit.holder_id_number, date(2027, 10, 20)) is not None
@@ -123,7 +124,7 @@ def test_a_late_endorsement_restores_the_permit_and_restarts_the_count(session):
 def test_an_endorsement_too_early_is_refused_and_changes_nothing(session):
     permit = issued_permit(session)
     case = _endorse(session, permit, "2027-03-01")
-    assert case.status is CaseStatus.refused
+    assert (case.outcome, case.status) == ("refused", CaseStatus.delivered)
     assert permit.endorsed_until == date(2027, 11, 2)
 
 

@@ -69,7 +69,9 @@ def test_completed_closes_the_case_as_if_an_officer_had_completed_it(app, client
     with app.app_context():
         task = db.session.get(Task, task_id)
         assert task.status is TaskStatus.completed and task.opinion == "材料齐全，同意登记"
-        assert task.case.status is CaseStatus.completed and task.case.turnaround_workdays is not None
+        # 就业失业登记 is fully online: decided and delivered electronically at once.
+        assert (task.case.outcome, task.case.status) == ("completed", CaseStatus.delivered)
+        assert task.case.turnaround_workdays is not None
         told = db.session.scalars(select(Message).where(Message.case_id == task.case_id)).all()
         assert "complete" in {m.event.action for m in told}
         texts = db.session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "sms", OutboxMessage.case_id == task.case_id))
@@ -111,7 +113,7 @@ def test_refused_refuses_the_case_with_the_partners_reason(app, client, task_id)
     assert post_event(client, event(task_id, "refused", note="不符合就业登记条件")).status_code == 200
     with app.app_context():
         task = db.session.get(Task, task_id)
-        assert task.case.status is CaseStatus.refused
+        assert (task.case.outcome, task.case.status) == ("refused", CaseStatus.delivered)
         assert [n.reason for n in task.case.notices if n.kind is NoticeKind.decision_refusal] == ["不符合就业登记条件"]
 
 
