@@ -495,3 +495,14 @@ def test_nul_characters_anywhere_are_refused_before_the_database_sees_them(app, 
     for url in ("/open311/v2/services/a%00b.json", "/open311/v2/requests/a%00b.json", "/open311/v2/tokens/api-%00.json",
                 "/open311/v2/requests.json?service_code=%00"):
         assert client.get(url).status_code in (400, 404), url
+
+
+def test_the_window_clerk_sees_a_material_filed_by_reference(app, client, login_as):
+    from portal.models import County
+
+    headers = bearer(make_token(app, "window", county="changshan"))
+    number = client.post("/api/v1/cases", headers=headers, json=walk_in_body(app)).get_json()["number"]
+    login_as("clerk", window_county=County.changshan)
+    page = client.page(f"/cases/{number}")
+    item = next(li for li in page.select("h2 + ul li") if "window-scan-0001" in li.get_text())
+    assert item.select_one(".tag").get_text(strip=True) == "系统报送（材料编号）"
