@@ -129,3 +129,12 @@ def test_the_licence_is_recorded_on_the_case_and_shown_as_verified(app, client, 
         number = case.number
     page = client.page(f"/cases/{number}")
     assert "电子证照，已核验" in page.get_text()
+
+
+def test_verification_by_api_is_limited_to_120_a_minute_per_address(client):
+    answers = [client.get("/api/v1/permits/33082226000001/verification?code=AAAAAAAAAA").status_code for _ in range(121)]
+    assert answers[:120] == [200] * 120
+    assert answers[120] == 429
+    last = client.get("/api/v1/permits/33082226000001/verification?code=AAAAAAAAAA")
+    assert last.content_type == "application/problem+json"
+    assert last.get_json()["type"] == "/api/v1/problems/too-many-requests"

@@ -91,6 +91,9 @@ def _paths() -> dict:
                 "responses": {
                     "200": json_body(ref("PermitVerification"), "The permit's state, issuing county and masked holder."),
                     "400": problem_response("The code is missing. " + problem_kinds("permit-code-missing")),
+                    "429": problem_response(
+                        "More than 120 checks a minute from one address. " + problem_kinds("too-many-requests")
+                    ),
                 },
             }
         },

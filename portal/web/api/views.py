@@ -7,6 +7,7 @@ from flask import Blueprint, jsonify
 from portal.db import db
 from portal.domain.catalog import CatalogFilter, find_service, list_agencies, list_services
 from portal.errors import problem
+from portal.extensions import limiter
 from portal.models import Agency, Service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -72,6 +73,7 @@ def agencies():
 
 
 @bp.get("/permits/<number>/verification")
+@limiter.limit("120 per minute")  # every answer is logged: no flooding the holder's list of checks
 def permit_verification(number: str):
     """双向互认 for partner systems: the permit's state, its issuing county
     and the holder's masked name, nothing more; logged like a check at a
