@@ -262,3 +262,14 @@ def test_setup_generates_demo_cases_once_for_make_run(app, runner):
     assert "Generating" not in again.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Case.id))) == count
+
+
+def test_generated_cases_leave_no_backlog_of_texts_for_the_relay(app, runner):
+    from sqlalchemy import func, select
+
+    from portal.db import db
+    from portal.models import OutboxMessage
+
+    assert runner.invoke(args=["demo", "generate", "--cases", "10", "--days", "20", "--seed", "4"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
