@@ -78,10 +78,6 @@ class Figures:
     def decided(self) -> int:
         return self.completed + self.refused
 
-    @property
-    def open(self) -> int:
-        return self.waiting + self.in_progress + self.suspended
-
     def share(self, part: int, whole: int) -> float | None:
         return part / whole if whole else None
 

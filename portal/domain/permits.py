@@ -36,7 +36,7 @@ from portal.domain import DomainError
 from portal.domain.clock import local_date
 from portal.domain.events import record_event
 from portal.models import Case, CaseFile, PermitCheck, PermitEndorsement, PermitSequence, ResidencePermit, User
-from portal.models.enums import County, PermitCheckResult, PermitStatus, Role
+from portal.models.enums import County, PermitCheckResult, PermitStatus
 
 ISSUE, ENDORSE, REPLACE = "psb-rp-apply", "psb-rp-endorse", "psb-rp-replace"
 PERMIT_MATERIAL = "residence-permit"
@@ -343,10 +343,6 @@ def checks_of(session: Session, permit: ResidencePermit, limit: int = 50) -> lis
         )
     )
 
-
-def may_verify(user: User) -> bool:
-    """Staff of either window and of any agency (and supervisors)."""
-    return user.role in (Role.clerk, Role.officer, Role.supervisor, Role.admin)
 
 
 def application_problems(

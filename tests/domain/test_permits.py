@@ -16,7 +16,7 @@ from portal.domain.permits import (
     verification_code,
     verify_permit,
 )
-from portal.models import CaseNotice, CaseStatus, Event, PermitCheck, ResidencePermit
+from portal.models import CaseStatus, Event, PermitCheck, ResidencePermit
 from portal.models.enums import County, NoticeKind, PermitCheckResult, PermitStatus
 from tests.factories import at, create_user
 from tests.permit_data import finish, issued_permit, permit_case
