@@ -1,4 +1,4 @@
-# The README's two commands: `make run` and `make test`.
+# The README's two commands: `make run` and `make test` (and `make lint`, which CI runs first).
 VENV    := .venv
 PY      := $(VENV)/bin/python
 FLASK   := $(VENV)/bin/flask --app portal
@@ -28,6 +28,9 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(VENV)/bin/python
 $(VENV)/.test-installed: setup.cfg pyproject.toml $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check .
 
 translations: $(MO)
 

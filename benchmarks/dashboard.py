@@ -24,12 +24,13 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, time as clock_time, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select, text  # noqa: E402
+from sqlalchemy import insert, select, text
 
 BATCH = 20_000
 
@@ -211,7 +212,7 @@ def main() -> None:
     parser.add_argument("--database", help="SQLAlchemy URL (default: a temporary SQLite file)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     args = parser.parse_args()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     results = {}
     for size in args.sizes:
         # A new SQLite file per size; PostgreSQL's schema is dropped and migrated again.
@@ -228,7 +229,8 @@ def main() -> None:
             f"{url.split(':')[0]:<18} "
             f"{size:>9,} cases  load {loaded:6.1f} s  tallies {r['tally_rows']:>6,} rows in {r['rebuild_s']:5.1f} s  "
             f"dashboard figures {r['figures_ms']:7.1f} ms  page {r['page_ms']:7.1f} ms  "
-            f"overdue list {r['overdue_ms']:6.1f} ms  one group's tallies {r['refresh_ms']:5.1f} ms  (month: {r['month_received']:,} received, "
+            f"overdue list {r['overdue_ms']:6.1f} ms  one group's tallies {r['refresh_ms']:5.1f} ms  "
+            f"(month: {r['month_received']:,} received, "
             f"{r['overdue_total']:,} overdue)",
             flush=True,
         )

@@ -38,9 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     errors.init_app(app)
     cli.init_app(app)
-    from portal.sla_cli import sla_cli
     from portal.dispatch_cli import dispatch_cli
     from portal.partner_sim.cli import partner_sim_command
+    from portal.sla_cli import sla_cli
 
     app.cli.add_command(sla_cli)
     app.cli.add_command(dispatch_cli)

@@ -4,7 +4,7 @@ import an official schedule. The output forms are a contract scripts use."""
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import click
@@ -19,7 +19,7 @@ calendar_cli = AppGroup("calendar", help="The working-day calendar.")
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @calendar_cli.command("seed")

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from portal.calendar_cli import calendar_cli
-from portal.routing_cli import routing_cli
 from portal.catalog import CATALOG_FILE, CatalogError, load_catalog
 from portal.db import db
+from portal.demo import load_demo, remove_demo
 from portal.domain import DomainError
 from portal.domain.accounts import create_staff
 from portal.domain.calendar import seed_calendar
-from portal.demo import load_demo, remove_demo
 from portal.models import County, Role
+from portal.routing_cli import routing_cli
 
 catalog_cli = AppGroup("catalog", help="The agencies and services of the window.")
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -79,7 +79,7 @@ def agencies_delivery(code, url, to_portal, secret, timeout):
         change = set_delivery_mode(
             db.session, agency, "portal" if to_portal else "http", url or agency.endpoint_url,
             agency.signing_secret if secret is None else secret,
-            agency.timeout_seconds if timeout is None else timeout, None, datetime.now(timezone.utc),
+            agency.timeout_seconds if timeout is None else timeout, None, datetime.now(UTC),
         )
     except DomainError as error:
         db.session.rollback()
@@ -105,7 +105,7 @@ def drafts_sweep(days):
     from portal.domain.applications import sweep_drafts
     from portal.domain.uploads import stored_path
 
-    count, stored = sweep_drafts(db.session, datetime.now(timezone.utc) - timedelta(days=days))
+    count, stored = sweep_drafts(db.session, datetime.now(UTC) - timedelta(days=days))
     db.session.commit()
     for name in stored:
         stored_path(name).unlink(missing_ok=True)
@@ -154,7 +154,7 @@ def users_create(username, real_name, role, window, agency_code, password):
             password=password,
             window_county=County(window) if window else None,
             agency_code=agency_code,
-            now=datetime.now(timezone.utc),
+            now=datetime.now(UTC),
         )
     except DomainError as error:
         db.session.rollback()
@@ -167,7 +167,7 @@ def users_create(username, real_name, role, window, agency_code, password):
 @demo_cli.command("load")
 def demo_load():
     """Create the demo accounts listed in README, when missing."""
-    created = load_demo(db.session, datetime.now(timezone.utc))
+    created = load_demo(db.session, datetime.now(UTC))
     db.session.commit()
     click.echo(f"Demo accounts: {len(created)} created." if created else "Demo accounts already present.")
 
@@ -202,7 +202,7 @@ def demo_generate(cases, days, seed):
     seed = random.SystemRandom().randrange(1_000_000) if seed is None else seed
     started = time.perf_counter()
     try:
-        report = generate_cases(db.session, datetime.now(timezone.utc), cases=cases, days=days, seed=seed)
+        report = generate_cases(db.session, datetime.now(UTC), cases=cases, days=days, seed=seed)
     except DemoCasesError as error:
         db.session.rollback()
         click.echo(f"No cases generated: {error}", err=True)
@@ -221,10 +221,10 @@ def setup_command(demo_cases):
     """Load the catalog and the calendar and, outside production, the demo
     accounts (and, asked for, demo cases of the last 90 days)."""
     report = load_catalog(db.session)
-    seeded = seed_calendar(db.session, datetime.now(timezone.utc))
+    seeded = seed_calendar(db.session, datetime.now(UTC))
     created = []
     if current_app.config["PORTAL_ENV"] != "production":
-        created = load_demo(db.session, datetime.now(timezone.utc))
+        created = load_demo(db.session, datetime.now(UTC))
     db.session.commit()
     click.echo(
         f"Catalog: {len(report.created)} created, {len(report.updated)} updated, "
@@ -239,7 +239,7 @@ def setup_command(demo_cases):
 
         if db.session.scalar(select(Case.id).limit(1)) is None:
             click.echo(f"Generating {demo_cases} demo cases of the last 90 days (once; `demo remove` deletes them)…")
-            generated = generate_cases(db.session, datetime.now(timezone.utc), cases=demo_cases, days=90, seed=2026)
+            generated = generate_cases(db.session, datetime.now(UTC), cases=demo_cases, days=90, seed=2026)
             click.echo("\n".join(generated.lines()))
 
 

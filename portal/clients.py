@@ -24,7 +24,7 @@ class Attempt:
     error: str = ""
 
     @classmethod
-    def refused(cls, error: str, status_code: int | None = None) -> "Attempt":
+    def refused(cls, error: str, status_code: int | None = None) -> Attempt:
         return cls(False, False, status_code, short(error))
 
 

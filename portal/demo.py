@@ -61,7 +61,19 @@ def remove_demo(session: Session) -> tuple[int, int, list[str]]:
     the accounts and cases removed and the stored names of the cases'
     files, for the caller to delete from disk after committing."""
     from portal.domain.tallies import rebuild_tallies
-    from portal.models import Case, CaseFile, CaseNotice, Event, PermitCheck, PermitEndorsement, Rating, RatingFollowUp, ResidencePermit, SlaAlert, Task
+    from portal.models import (
+        Case,
+        CaseFile,
+        CaseNotice,
+        Event,
+        PermitCheck,
+        PermitEndorsement,
+        Rating,
+        RatingFollowUp,
+        ResidencePermit,
+        SlaAlert,
+        Task,
+    )
 
     demo = select(User.id).where(User.is_demo.is_(True))
     touched = (

@@ -8,7 +8,7 @@ import signal
 import socket
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 from flask import current_app
@@ -49,17 +49,17 @@ def dispatch_run(once, interval, batch):
     try:
         while not stop.is_set():
             try:
-                report = run_once(db.session, datetime.now(timezone.utc), relay_id, batch, gateway=gateway, stop=stop.is_set)
+                report = run_once(db.session, datetime.now(UTC), relay_id, batch, gateway=gateway, stop=stop.is_set)
             except OperationalError as error:
                 # The database is away for a moment: nothing was lost, try again later.
                 db.session.rollback()
                 click.echo(f"Pass failed, the database did not answer ({error.__class__.__name__}); trying again.", err=True)
                 if once:
-                    raise SystemExit(1)
+                    raise SystemExit(1) from None
                 stop.wait(interval)
                 continue
             if report.claimed or once:
-                click.echo(f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S}Z {report}")
+                click.echo(f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S}Z {report}")
             if once:
                 break
             if report.claimed < batch:  # a full batch means more are waiting: go on at once

@@ -104,7 +104,7 @@ def holiday_name(name: str) -> str:
 
 
 def promise_words(workdays: int) -> str:
-    from flask_babel import ngettext, gettext
+    from flask_babel import gettext, ngettext
 
     if workdays == 0:
         return gettext("the same working day")

@@ -22,7 +22,9 @@ APPLICANTS = {
 
 @routing_cli.command("plan")
 @click.option("--window", type=click.Choice([c.value for c in County]), default="changshan", show_default=True)
-@click.option("--applicant", "applicants", multiple=True, type=click.Choice(list(APPLICANTS)), help="Repeatable; default Changshan and Yushan.")
+@click.option(
+    "--applicant", "applicants", multiple=True, type=click.Choice(list(APPLICANTS)), help="Repeatable; default Changshan and Yushan."
+)
 def plan(window, applicants):
     """Print each service's stages with the agencies they reach."""
     applicants = applicants or ("changshan", "yushan")

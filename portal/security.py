@@ -78,8 +78,9 @@ def set_security_headers(response):
 
 def refuse_unsafe_production(app) -> None:
     """Production must not run with demo accounts (known passwords)."""
-    from portal.config import ConfigError
     from sqlalchemy import inspect
+
+    from portal.config import ConfigError
 
     with app.app_context():
         if not inspect(db.engine).has_table(User.__tablename__):

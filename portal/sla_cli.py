@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import click
 from flask.cli import AppGroup
@@ -20,7 +20,7 @@ def sla_sweep():
     """Alert whoever must act on work that became due within 1 working day
     or overdue since the last run. Safe to run every few minutes, and from
     two processes at once: each alert is raised once."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     result = sweep(db.session, WorkCalendar.load(db.session), now)
     db.session.commit()
     click.echo(f"{result.task_alerts} task alert(s), {result.case_alerts} case alert(s) raised.")

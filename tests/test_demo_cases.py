@@ -12,7 +12,16 @@ from portal.demo_cases import generate_cases
 from portal.domain.clock import SHANGHAI
 from portal.domain.identity import MOBILE_PATTERN, normalise_id_number
 from portal.models import (
-    Case, CaseNotice, CaseStatus, Event, Message, PermitEndorsement, ResidencePermit, Service, Task, User,
+    Case,
+    CaseNotice,
+    CaseStatus,
+    Event,
+    Message,
+    PermitEndorsement,
+    ResidencePermit,
+    Service,
+    Task,
+    User,
 )
 from portal.models.enums import NoticeKind, PermitStatus
 from portal.models.intake import CaseFile
@@ -144,7 +153,7 @@ def test_the_same_seed_run_again_on_the_same_database_decides_alike(app):
         rows = case_rows(db.session, now, 40, with_applicant=False)
         assert rows[:30] == rows[30:]
         applicants = case_rows(db.session, now, 40)
-        for one, two in zip(applicants[:30], applicants[30:]):
+        for one, two in zip(applicants[:30], applicants[30:], strict=False):
             if one[0] in PERMIT_SERVICES:
                 assert one[4] != two[4], "a permit case went to someone with a permit (or an application) already"
             else:

@@ -57,7 +57,7 @@ def file_application(demo: Demo, plan: CasePlan, rng: random.Random) -> Case:
     answers = application_answers(demo, plan, service, rng, local_date(started))
     draft = save_draft(demo.session, token=new_token(), owner=owner, service=service, channel=plan.channel,
                        answers=answers, now=started)
-    for material, moment in zip(materials, steps):
+    for material, moment in zip(materials, steps, strict=False):
         if material["code"] in answers.get("licences", {}):
             continue  # 免提交: the electronic licence stands in for the scan
         attach_file(demo.session, demo.writes, sample_file(material), material["code"], owner, moment, draft=draft)
@@ -140,7 +140,7 @@ def at_the_window(demo: Demo, plan: CasePlan, case: Case, rng: random.Random) ->
     if plan.outcome == "refused_intake":
         refuse_intake(session, case, clerk, demo.at(moment), rng.choice(INTAKE_REFUSALS))
         raise NotYet
-    pending = sorted(set(m["code"] for m in case.service.materials if not m["required"]) - set(current_files(case.files)))
+    pending = sorted({m["code"] for m in case.service.materials if not m["required"]} - set(current_files(case.files)))
     if plan.has("pending") and pending:
         follow_up = demo.calendar.nth_workday_after(local_date(moment), min(3, max(1, case.service.statutory_workdays)))
         accept_with_pending(session, case, clerk, demo.at(moment), demo.calendar, [rng.choice(pending)], follow_up)

@@ -117,7 +117,8 @@ def new_enterprise(rng: random.Random, county: str, province: str) -> Enterprise
 def address(rng: random.Random, county: str, province: str = "") -> str:
     if county in OURS:
         prefix, towns, roads = COUNTY_ADDRESS[county]
-        return f"{prefix}{rng.choice(towns)}{rng.choice(roads)}{rng.randint(1, 399)}号{rng.randint(1, 12)}幢{rng.randint(1, 6)}0{rng.randint(1, 4)}室"
+        street = f"{rng.choice(towns)}{rng.choice(roads)}{rng.randint(1, 399)}号"
+        return f"{prefix}{street}{rng.randint(1, 12)}幢{rng.randint(1, 6)}0{rng.randint(1, 4)}室"
     city = next((e[2] for e in ELSEWHERE if e[0] == province), "")
     return f"{province}{city}建设路{rng.randint(1, 399)}号"
 
@@ -153,12 +154,25 @@ def resident_pool(session: Session, registered_at: datetime) -> list[Resident]:
         if user is None:
             if session.scalar(select(User.id).where(User.mobile == person.mobile)):
                 continue
-            user = register_resident(session, real_name=person.name, id_number=person.id_number, mobile=person.mobile,
-                                     password=DEMO_PASSWORD, now=signed_up)
+            user = register_resident(
+                session, real_name=person.name, id_number=person.id_number, mobile=person.mobile, password=DEMO_PASSWORD, now=signed_up
+            )
             user.is_demo = True
         elif user.real_name != person.name:
             continue
-        residents.append(Resident(user.id, Person(user.real_name, user.id_number, user.mobile, person.hukou,
-                                                  person.hukou_province, person.residence, person.residence_province)))
+        residents.append(
+            Resident(
+                user.id,
+                Person(
+                    user.real_name,
+                    user.id_number,
+                    user.mobile,
+                    person.hukou,
+                    person.hukou_province,
+                    person.residence,
+                    person.residence_province,
+                ),
+            )
+        )
     session.flush()
     return residents

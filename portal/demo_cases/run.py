@@ -5,7 +5,7 @@ savepoint, committing batch by batch."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import force_locale
 from sqlalchemy import delete, select
@@ -38,20 +38,22 @@ def prepare(session: Session, now: datetime, days: int) -> Demo:
     """The setting of a run over the ``days`` before ``now``; refused
     (DemoCasesError) without a catalog, without a calendar covering the
     period, or without a working day in it."""
-    services = {s.code: s for s in session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.position, Service.code))}
+    services = {
+        s.code: s for s in session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.position, Service.code))
+    }
     if not services:
         raise DemoCasesError("The catalog is empty: run `flask --app portal setup` (or `catalog load`) first.")
     try:
         calendar = WorkCalendar.load(session)
     except ValueError:
-        raise DemoCasesError("The working-day calendar is empty: run `flask --app portal calendar seed` first.")
+        raise DemoCasesError("The working-day calendar is empty: run `flask --app portal calendar seed` first.") from None
     today = local_date(now)
     if today - timedelta(days=days) < calendar.first_day:
         raise DemoCasesError(f"The calendar starts on {calendar.first_day}; ask for fewer days.")
     workdays = [d for d in (today - timedelta(days=k) for k in range(days - 1, -1, -1)) if calendar.is_workday(d)]
     if not workdays:
         raise DemoCasesError(f"There is no working day in the period asked for (--days {days}); ask for more days.")
-    registered_at = local_datetime(workdays[0], time(8, 0)).astimezone(timezone.utc) - timedelta(days=1)
+    registered_at = local_datetime(workdays[0], time(8, 0)).astimezone(UTC) - timedelta(days=1)
     clerks, officers = demo_actors(session, registered_at)
     residents = resident_pool(session, registered_at)
     return Demo(session, calendar, now, services, clerks, officers, residents, workdays)
@@ -87,7 +89,7 @@ def generate_cases(session: Session, now: datetime, *, cases: int, days: int, se
     for first in range(0, len(plans), batch_size):
         with file_writes() as writes:
             demo.writes = writes
-            for plan in plans[first:first + batch_size]:
+            for plan in plans[first : first + batch_size]:
                 carry_planned(demo, plan, seed, report)
             session.commit()
             writes.committed = True
@@ -104,9 +106,7 @@ def carry_planned(demo: Demo, plan: CasePlan, seed: int, report: Report) -> None
             case = carry_case(demo, plan, rng)
             # Its texts belong to the past, when a real centre would have sent
             # them; no backlog is left for the relay to send today.
-            demo.session.execute(
-                delete(OutboxMessage).where(OutboxMessage.channel == OutboxChannel.sms, OutboxMessage.case_id == case.id)
-            )
+            demo.session.execute(delete(OutboxMessage).where(OutboxMessage.channel == OutboxChannel.sms, OutboxMessage.case_id == case.id))
             if plan.earlier:
                 report.earlier += 1
             else:

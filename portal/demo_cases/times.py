@@ -5,7 +5,7 @@ day. All moments are returned in UTC."""
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from portal.demo_cases.setting import Demo
 from portal.domain.clock import SHANGHAI, WorkCalendar
@@ -36,7 +36,7 @@ def office_minutes_later(calendar: WorkCalendar, moment: datetime, minutes: floa
             if begin >= end:
                 continue
             if begin + remaining <= end:
-                return (begin + remaining).astimezone(timezone.utc)
+                return (begin + remaining).astimezone(UTC)
             remaining -= end - begin
         day += timedelta(days=1)
 
@@ -51,7 +51,7 @@ def office_minutes_earlier(calendar: WorkCalendar, moment: datetime, minutes: fl
             if finish <= start:
                 continue
             if finish - remaining >= start:
-                return (finish - remaining).astimezone(timezone.utc)
+                return (finish - remaining).astimezone(UTC)
             remaining -= finish - start
         day -= timedelta(days=1)
 
@@ -109,7 +109,7 @@ def waking_moment(rng: random.Random, day: date, not_before: datetime | None = N
         if not_before is not None:
             start = max(start, not_before.astimezone(SHANGHAI))
         if start < end:
-            return (start + (end - start) * rng.random()).astimezone(timezone.utc)
+            return (start + (end - start) * rng.random()).astimezone(UTC)
         day += timedelta(days=1)
 
 

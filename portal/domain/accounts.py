@@ -66,7 +66,7 @@ def register_resident(
             session.flush()
     except IntegrityError:
         # Someone registered the same ID or mobile between our check and now.
-        raise DomainError(_l("An account with these details already exists."), "id_number")
+        raise DomainError(_l("An account with these details already exists."), "id_number") from None
     return user
 
 

@@ -5,9 +5,9 @@ Days an administrator set are never overwritten by a seed."""
 from __future__ import annotations
 
 import csv
-from calendar import isleap
 import io
 import json
+from calendar import isleap
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -117,7 +117,7 @@ def parse_schedule(text: str, filename: str = "") -> dict[date, tuple[bool, str]
         try:
             rows = json.loads(stripped)
         except json.JSONDecodeError as error:
-            raise DomainError(_l("The file is not valid JSON: %(error)s", error=str(error)), "file")
+            raise DomainError(_l("The file is not valid JSON: %(error)s", error=str(error)), "file") from None
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise DomainError(_l("The JSON must be a list of objects with date, workday and name."), "file")
     else:
@@ -130,7 +130,7 @@ def parse_schedule(text: str, filename: str = "") -> dict[date, tuple[bool, str]
         try:
             day = date.fromisoformat(str(row.get("date", "")).strip())
         except ValueError:
-            raise DomainError(_l("Row %(n)d: the date must look like 2027-01-04.", n=number), "file")
+            raise DomainError(_l("Row %(n)d: the date must look like 2027-01-04.", n=number), "file") from None
         workday = _truth(row.get("workday"))
         if workday is None:
             raise DomainError(_l("Row %(n)d: workday must be true or false.", n=number), "file")

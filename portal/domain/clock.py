@@ -10,9 +10,9 @@ Years beyond the table are estimated in memory and flagged provisional.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -50,7 +50,7 @@ def local_date(moment: datetime) -> date:
 
 
 def end_of_day(day: date) -> datetime:
-    return datetime.combine(day, END_OF_DAY, tzinfo=SHANGHAI).astimezone(timezone.utc)
+    return datetime.combine(day, END_OF_DAY, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 class WorkCalendar:
@@ -72,7 +72,7 @@ class WorkCalendar:
             self._append(day, workday)
 
     @classmethod
-    def load(cls, session: Session) -> "WorkCalendar":
+    def load(cls, session: Session) -> WorkCalendar:
         """Read the whole table: two statements, whatever is asked later."""
         days = session.execute(select(CalendarDay.day, CalendarDay.workday)).all()
         provisional = session.scalars(

@@ -188,7 +188,7 @@ def by_agency(session: Session, filters: Filters, now: datetime) -> list[tuple[A
     # An agency with overdue work from earlier months still appears.
     for agency_id, n in overdue.items():
         if agency_id not in listed:
-            found.append((agencies[agency_id], Figures({name: 0 for name in SUMS}), n))
+            found.append((agencies[agency_id], Figures(dict.fromkeys(SUMS, 0)), n))
     return found
 
 
@@ -198,13 +198,13 @@ def weekly(session: Session, filters: Filters) -> list[tuple[date, Figures]]:
     weeks: dict[date, dict] = {}
     for row in session.execute(query):
         monday = row.day - timedelta(days=row.day.weekday())
-        bucket = weeks.setdefault(monday, {name: 0 for name in SUMS})
+        bucket = weeks.setdefault(monday, dict.fromkeys(SUMS, 0))
         for name in SUMS:
             bucket[name] += int(getattr(row, name) or 0)
     first = filters.start - timedelta(days=filters.start.weekday())
     result, monday = [], first
     while monday <= filters.end:
-        result.append((monday, Figures(weeks.get(monday, {name: 0 for name in SUMS}))))
+        result.append((monday, Figures(weeks.get(monday, dict.fromkeys(SUMS, 0)))))
         monday += timedelta(days=7)
     return result
 

@@ -7,8 +7,8 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from stdnum.cn import ric
 from stdnum import numdb
+from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
 
 from portal.domain import DomainError
@@ -41,7 +41,7 @@ def normalise_id_number(value: str, today: date) -> str:
     try:
         ric.get_birth_date(number)
     except InvalidComponent:
-        raise DomainError(_l("This ID number does not contain a real birth date."), "id_number")
+        raise DomainError(_l("This ID number does not contain a real birth date."), "id_number") from None
     if not _known_region(number[:6]):
         raise DomainError(_l("This ID number does not start with a known region code."), "id_number")
     if ric.get_birth_date(number) > today:

@@ -67,7 +67,9 @@ def accept_with_pending(
             _l("The materials must follow within the legal time limit, by %(date)s at the latest.", date=latest.isoformat()),
             "follow_up_by",
         )
-    items = [{"kind": "material", "key": code, "name_zh": known[code]["name_zh"], "name_en": known[code]["name_en"]} for code in material_codes]
+    items = [
+        {"kind": "material", "key": code, "name_zh": known[code]["name_zh"], "name_en": known[code]["name_en"]} for code in material_codes
+    ]
     transition(session, case, "accept", clerk, now, data={"pending": material_codes, "follow_up_by": follow_up_by.isoformat()})
     refresh_due(session, case, calendar, now)
     notice = _notice(session, case, NoticeKind.acceptance_pending, clerk, now, items=items, follow_up_by=follow_up_by)
@@ -143,10 +145,7 @@ def resubmit_correction(
         raise DomainError(_l("This case has no open correction notice."), "status")
     named_fields = {i["key"] for i in notice.items if i["kind"] == "field"}
     named_materials = {i["key"] for i in notice.items if i["kind"] == "material"}
-    changed_elsewhere = [
-        name for name, value in field_values.items()
-        if name not in named_fields and value != case.form_data.get(name)
-    ]
+    changed_elsewhere = [name for name, value in field_values.items() if name not in named_fields and value != case.form_data.get(name)]
     if changed_elsewhere or set(uploads) - named_materials:
         raise DomainError(_l("Only the items listed in the correction notice can be changed."), "items")
     missing = sorted(named_materials - set(uploads))

@@ -18,8 +18,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from portal.domain import DomainError
-from portal.domain.events import record_event
 from portal.domain.clock import local_date
+from portal.domain.events import record_event
 from portal.domain.messages import notify_applicant
 from portal.domain.outbox import announce_transition
 from portal.domain.tallies import mark_tally

@@ -131,21 +131,39 @@ def eligibility_problems(session: Session, case: Case, today: date) -> list[str]
     problems = []
     fields = case.form_data or {}
     if case.hukou_county == case.residence_county:
-        problems.append(_l("Art. 2 of the Interim Regulations on Residence Permits: the applicant's household registration must be outside the county where they live."))
+        problems.append(
+            _l(
+                "Art. 2 of the Interim Regulations on Residence Permits: the applicant's "
+                "household registration must be outside the county where they live."
+            )
+        )
     since = fields.get("residence_since")
     try:
         since_day = date.fromisoformat(since) if since else None
     except ValueError:
         since_day = None
     if since_day is None or since_day + relativedelta(months=6) > today:
-        problems.append(_l("Art. 2 of the Interim Regulations on Residence Permits: the applicant must have lived in the county for six months or more."))
-    has_proof = session.scalar(
-        select(CaseFile.id).where(CaseFile.case_id == case.id, CaseFile.material_code == "residence-proof").limit(1)
-    )
+        problems.append(
+            _l(
+                "Art. 2 of the Interim Regulations on Residence Permits: the applicant "
+                "must have lived in the county for six months or more."
+            )
+        )
+    has_proof = session.scalar(select(CaseFile.id).where(CaseFile.case_id == case.id, CaseFile.material_code == "residence-proof").limit(1))
     if fields.get("residence_basis") not in ("housing", "employment", "study") or not has_proof:
-        problems.append(_l("Art. 2 of the Interim Regulations on Residence Permits: a stable job, a lawful stable home or continuous study must be shown with its proof."))
+        problems.append(
+            _l(
+                "Art. 2 of the Interim Regulations on Residence Permits: a stable job, a lawful "
+                "stable home or continuous study must be shown with its proof."
+            )
+        )
     if reusable_permit(session, case.applicant_id_number, today) is not None:
-        problems.append(_l("Art. 10 of the Interim Regulations on Residence Permits: the applicant already holds a residence permit; apply for its renewal or endorsement instead."))
+        problems.append(
+            _l(
+                "Art. 10 of the Interim Regulations on Residence Permits: the applicant already holds "
+                "a residence permit; apply for its renewal or endorsement instead."
+            )
+        )
     return [str(p) for p in problems]
 
 
@@ -161,7 +179,8 @@ def endorsement_problem(permit: ResidencePermit | None, id_number: str, today: d
         return str(
             _l(
                 "Art. 13: this permit is endorsed in the month before %(anniversary)s, from %(opens)s; it has been endorsed for this year.",
-                anniversary=anniversary.isoformat(), opens=opens.isoformat(),
+                anniversary=anniversary.isoformat(),
+                opens=opens.isoformat(),
             )
         )
     return None
@@ -172,6 +191,7 @@ def find_permit(session: Session, number: str) -> ResidencePermit | None:
 
 
 # -- what completing a permit case does -------------------------------------------------
+
 
 def refusal_reason(session: Session, case: Case, now: datetime) -> str | None:
     """Before a permit case completes: the rule it fails, if any."""
@@ -224,9 +244,7 @@ def _new_permit(session: Session, case: Case, now: datetime, **fields) -> Reside
 
 def _permit_to_replace(session: Session, case: Case) -> ResidencePermit | None:
     number = (case.form_data or {}).get("permit_number", "")
-    candidates = [
-        p for p in holder_permits(session, case.applicant_id_number) if p.status is PermitStatus.active
-    ]
+    candidates = [p for p in holder_permits(session, case.applicant_id_number) if p.status is PermitStatus.active]
     if number:
         candidates = [p for p in candidates if p.number == number.strip()]
     return candidates[0] if candidates else None
@@ -238,16 +256,12 @@ def on_completion(session: Session, case: Case, now: datetime) -> ResidencePermi
     code = case.service.code
     if code == ISSUE:
         since = date.fromisoformat(case.form_data["residence_since"])
-        permit = _new_permit(
-            session, case, now, residence_counted_from=since, endorsed_until=today + relativedelta(years=1)
-        )
+        permit = _new_permit(session, case, now, residence_counted_from=since, endorsed_until=today + relativedelta(years=1))
         _record(session, case, now, "permit_issued", permit)
         return permit
     if code == REPLACE:
         old = _permit_to_replace(session, case)
-        permit = _new_permit(
-            session, case, now, residence_counted_from=old.residence_counted_from, endorsed_until=old.endorsed_until
-        )
+        permit = _new_permit(session, case, now, residence_counted_from=old.residence_counted_from, endorsed_until=old.endorsed_until)
         old.status = PermitStatus.revoked
         old.revoked_at = now
         old.revoked_reason = f"replaced by {permit.number}"
@@ -263,7 +277,9 @@ def on_completion(session: Session, case: Case, now: datetime) -> ResidencePermi
             permit.endorsed_until = today + relativedelta(years=1)
         else:
             permit.endorsed_until = permit.endorsed_until + relativedelta(years=1)
-        session.add(PermitEndorsement(permit_id=permit.id, case_id=case.id, endorsed_on=today, late=late, endorsed_until=permit.endorsed_until))
+        session.add(
+            PermitEndorsement(permit_id=permit.id, case_id=case.id, endorsed_on=today, late=late, endorsed_until=permit.endorsed_until)
+        )
         _record(session, case, now, "permit_endorsed", permit, data={"late": late})
         return permit
     return None
@@ -286,6 +302,7 @@ def case_permit(session: Session, case: Case) -> ResidencePermit | None:
 
 # -- verification (双向互认) ---------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Verification:
     result: PermitCheckResult
@@ -303,9 +320,7 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def verify_permit(
-    session: Session, number: str, code: str, now: datetime, *, checker: User | None = None, unit: str = ""
-) -> Verification:
+def verify_permit(session: Session, number: str, code: str, now: datetime, *, checker: User | None = None, unit: str = "") -> Verification:
     """Answer valid / expired / needs endorsement / revoked / unknown, with
     the issuing county and the masked holder name and nothing more; a code
     that does not match answers unknown, as if the number did not exist.
@@ -338,37 +353,43 @@ def verify_permit(
 def checks_of(session: Session, permit: ResidencePermit, limit: int = 50) -> list[PermitCheck]:
     return list(
         session.scalars(
-            select(PermitCheck).where(PermitCheck.permit_id == permit.id)
-            .order_by(PermitCheck.created_at.desc(), PermitCheck.id.desc()).limit(limit)
+            select(PermitCheck)
+            .where(PermitCheck.permit_id == permit.id)
+            .order_by(PermitCheck.created_at.desc(), PermitCheck.id.desc())
+            .limit(limit)
         )
     )
 
 
-
-def application_problems(
-    session: Session, service_code: str, id_number: str | None, answers: dict, today: date
-) -> list[DomainError]:
+def application_problems(session: Session, service_code: str, id_number: str | None, answers: dict, today: date) -> list[DomainError]:
     """What a permit application gets wrong, told before it is submitted,
     each next to the field it concerns (the issuing step checks again)."""
     fields = answers.get("fields", {})
     problems = []
     if service_code == ISSUE:
         if answers.get("hukou_county") and answers.get("hukou_county") == answers.get("residence_county"):
-            problems.append(DomainError(
-                _l("A residence permit is for people living away from their household registration: your household is registered in the county where you live."),
-                "hukou_county",
-            ))
+            problems.append(
+                DomainError(
+                    _l(
+                        "A residence permit is for people living away from their household "
+                        "registration: your household is registered in the county where you live."
+                    ),
+                    "hukou_county",
+                )
+            )
         since = fields.get("residence_since")
         if since and date.fromisoformat(since) + relativedelta(months=6) > today:
-            problems.append(DomainError(
-                _l("Art. 2: you can apply once you have lived here for six months, from %(date)s.",
-                   date=(date.fromisoformat(since) + relativedelta(months=6)).isoformat()),
-                "field_residence_since",
-            ))
+            problems.append(
+                DomainError(
+                    _l(
+                        "Art. 2: you can apply once you have lived here for six months, from %(date)s.",
+                        date=(date.fromisoformat(since) + relativedelta(months=6)).isoformat(),
+                    ),
+                    "field_residence_since",
+                )
+            )
         if id_number and reusable_permit(session, id_number, today) is not None:
-            problems.append(DomainError(
-                _l("You already hold a residence permit; apply for its endorsement or renewal instead."), None
-            ))
+            problems.append(DomainError(_l("You already hold a residence permit; apply for its endorsement or renewal instead."), None))
     if service_code == ENDORSE and fields.get("permit_number") and id_number:
         problem = endorsement_problem(find_permit(session, fields["permit_number"]), id_number, today)
         if problem:

@@ -12,15 +12,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case as when, func, select, update
+from sqlalchemy import Select, func, select, update
+from sqlalchemy import case as when
 from sqlalchemy.orm import Session, selectinload
 
 from portal.domain import Collector, DomainError
 from portal.domain.clock import Deadline, Level, WorkCalendar, deadline, level, local_date
 from portal.domain.dashboard import Filters, case_filters, tally_scope
-from portal.domain.tallies import LOW_SCORE, mark_tally
 from portal.domain.events import record_event
 from portal.domain.messages import notify_applicant
+from portal.domain.tallies import LOW_SCORE, mark_tally
 from portal.models import Agency, Case, CaseStatus, CaseTally, Role, Service, User
 from portal.models.enums import Channel, RatingSource
 from portal.models.rating import Rating, RatingFollowUp

@@ -84,8 +84,20 @@ def stage_workdays(case: Case, stage: int) -> int:
 # Services filed at the window of the county the applicant moves into: the
 # fact that says where they move from must be the other county.
 MOVE_INTO_RECEIVING = {
-    "psb-hukou-move": ("hukou_county", _l("A household transfer is filed at the window of the county you move into, so your household registration must be in the other county. Choose that county's window.")),
-    "amr-relocate": ("business_county", _l("An enterprise relocation is filed at the window of the county it moves into, so the enterprise must now be in the other county. Choose that county's window.")),
+    "psb-hukou-move": (
+        "hukou_county",
+        _l(
+            "A household transfer is filed at the window of the county you move into, so your "
+            "household registration must be in the other county. Choose that county's window."
+        ),
+    ),
+    "amr-relocate": (
+        "business_county",
+        _l(
+            "An enterprise relocation is filed at the window of the county it moves into, so the "
+            "enterprise must now be in the other county. Choose that county's window."
+        ),
+    ),
 }
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.domain.catalog import list_agencies, list_services, CatalogFilter
+from portal.domain.catalog import CatalogFilter, list_agencies, list_services
 from portal.models import Agency, Role, Service, User
 
 

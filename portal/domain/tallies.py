@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import Integer, and_, case, delete, event, func, insert, literal, select, text
 from sqlalchemy.orm import Session
 
-from portal.models import Case, CaseStatus, CaseTally, Rating, RatingFollowUp, Service, Task, TallyValue
+from portal.models import Case, CaseStatus, CaseTally, Rating, RatingFollowUp, Service, TallyValue, Task
 from portal.models.enums import ServiceKind, TaskStatus
 
 WHOLE = 0  # agency_id of the row that counts every case of a group

@@ -61,7 +61,10 @@ def clean_filename(name: str) -> str:
         raise DomainError(_l("The file has no name."))
     if any(ch in FORBIDDEN_NAME_CHARACTERS for ch in name) or any(unicodedata.category(ch)[0] == "C" for ch in name):
         raise DomainError(
-            _l("The file name contains characters that are not allowed (such as / \\ : or control characters). Rename the file and choose it again.")
+            _l(
+                "The file name contains characters that are not allowed (such as / \\ : or "
+                "control characters). Rename the file and choose it again."
+            )
         )
     if name in (".", "..") or name.startswith("."):
         raise DomainError(_l("The file name must not start with a dot."))

@@ -10,14 +10,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain import DomainError, required_text
-from portal.i18n import localized
+from portal.domain import DomainError, permits, required_text
 from portal.domain.clock import WorkCalendar, deadline, workdays_used
 from portal.domain.deadlines import _intervals, case_workdays_used, end_suspension, refresh_due, start_suspension
 from portal.domain.lifecycle import task_transition, transition
 from portal.domain.outbox import announce_tasks
-from portal.domain import permits
 from portal.domain.routing import resolve_plan, stage_count, stage_workdays
+from portal.i18n import localized
 from portal.models import Agency, Case, CaseNotice, CaseStatus, Task, User
 from portal.models.enums import DeliveryMethod, NoticeKind, ServiceMode, TaskStatus
 
@@ -205,7 +204,7 @@ def deliver_case(session: Session, case: Case, clerk: User, now: datetime, metho
     try:
         chosen = DeliveryMethod(method)
     except ValueError:
-        raise DomainError(_l("Choose how the result is handed over."), "method")
+        raise DomainError(_l("Choose how the result is handed over."), "method") from None
     if chosen is DeliveryMethod.electronic and not any(f.material_code.startswith("result-") for f in case.files):
         raise DomainError(_l("There is no result document to download; hand the result over at the window or by post."), "method")
     case.delivery_method = chosen.value

@@ -70,7 +70,7 @@ class Case(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    suspensions: Mapped[list["CaseSuspension"]] = relationship(
+    suspensions: Mapped[list[CaseSuspension]] = relationship(
         back_populates="case", order_by="CaseSuspension.started_at", cascade="all, delete-orphan"
     )
 

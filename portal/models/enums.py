@@ -20,7 +20,7 @@ class County(str, enum.Enum):
         return {"changshan": "CS", "yushan": "YS"}[self.value]
 
     @property
-    def across(self) -> "County":
+    def across(self) -> County:
         return County.yushan if self is County.changshan else County.changshan
 
 

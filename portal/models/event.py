@@ -27,7 +27,7 @@ class Event(Base):
     subject: Mapped[str] = mapped_column(String(40), default="case")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     actor: Mapped[User | None] = relationship()
-    task: Mapped["Task | None"] = relationship("Task")
+    task: Mapped[Task | None] = relationship("Task")
     actor_role: Mapped[str] = mapped_column(String(20))  # a role, or "system"
     action: Mapped[str] = mapped_column(String(40))
     from_status: Mapped[str | None] = mapped_column(String(30))

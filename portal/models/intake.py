@@ -33,7 +33,7 @@ class ApplicationDraft(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    files: Mapped[list["CaseFile"]] = relationship(back_populates="draft")
+    files: Mapped[list[CaseFile]] = relationship(back_populates="draft")
 
 
 class CaseFile(Base):

@@ -21,7 +21,7 @@ import json
 import threading
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask, jsonify, request
 
@@ -58,7 +58,7 @@ class Simulator:
         self.lock = threading.Lock()
         # The time signatures are checked against; tests replaying hours of
         # retries in moments set their own.
-        self.clock = lambda: datetime.now(timezone.utc)
+        self.clock = lambda: datetime.now(UTC)
 
     def take_failure(self) -> bool:
         with self.lock:
@@ -84,7 +84,7 @@ class Simulator:
                 time.sleep(delay)
                 self.send_event({
                     "event_id": f"{message_key}:{action}", "agency": self.agency, "task_id": task_id,
-                    "action": action, "occurred_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **extra,
+                    "action": action, "occurred_at": datetime.now(UTC).isoformat(timespec="seconds"), **extra,
                 })
 
         threading.Thread(target=run, name=f"callbacks-{task_id}", daemon=True).start()
@@ -94,7 +94,7 @@ class Simulator:
         for attempt in range(CALLBACK_TRIES):
             headers = {
                 "Content-Type": "application/json; charset=utf-8",
-                SIGNATURE_HEADER: sign(self.secret, body, datetime.now(timezone.utc)),
+                SIGNATURE_HEADER: sign(self.secret, body, datetime.now(UTC)),
             }
             outcome = post_json(self.portal_url + CALLBACK_PATH, body, headers, 10)
             self.store.save_callback(event, outcome.status_code, outcome.error or "ok")

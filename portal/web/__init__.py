@@ -15,12 +15,26 @@ from portal.web.ratings.views import bp as ratings_bp
 from portal.web.resident.views import bp as resident_bp
 from portal.web.supervisor.views import bp as supervisor_bp
 
-BLUEPRINTS = (public_bp, home_bp, auth_bp, apply_bp, cases_bp, resident_bp, counter_bp, agency_bp, supervisor_bp, admin_bp, api_bp, permits_bp, ratings_bp, open311_bp)
+BLUEPRINTS = (
+    public_bp,
+    home_bp,
+    auth_bp,
+    apply_bp,
+    cases_bp,
+    resident_bp,
+    counter_bp,
+    agency_bp,
+    supervisor_bp,
+    admin_bp,
+    api_bp,
+    permits_bp,
+    ratings_bp,
+    open311_bp,
+)
 
 
 def register_blueprints(app) -> None:
     from portal.extensions import csrf
-
     from portal.web import levels
 
     levels.init_app(app)

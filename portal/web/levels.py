@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import g
 
@@ -15,7 +15,7 @@ from portal.domain.queue import due_soon_limit, task_level
 def _clock():
     if "work_calendar" not in g:
         g.work_calendar = WorkCalendar.load(db.session)
-        g.clock_now = datetime.now(timezone.utc)
+        g.clock_now = datetime.now(UTC)
     return g.work_calendar, g.clock_now
 
 

@@ -4,6 +4,7 @@ axe-core on every page visited."""
 from __future__ import annotations
 
 import re
+from datetime import UTC
 
 import pytest
 from playwright.sync_api import expect
@@ -177,7 +178,7 @@ def test_counter_intake_correction_by_the_resident_then_acceptance(app, page, li
 
 
 def test_officer_claims_and_completes_then_the_clerk_hands_over(app, page, live_server):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from portal.db import db
     from portal.domain.clock import WorkCalendar
@@ -191,7 +192,7 @@ def test_officer_claims_and_completes_then_the_clerk_hands_over(app, page, live_
         from tests.factories import create_user as make
 
         window = make(db.session, "clerk", window_county=County.yushan)
-        accept_case(db.session, case, window, datetime.now(timezone.utc), WorkCalendar.load(db.session))
+        accept_case(db.session, case, window, datetime.now(UTC), WorkCalendar.load(db.session))
         db.session.commit()
         number = case.number
 

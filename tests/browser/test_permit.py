@@ -5,6 +5,8 @@ check. axe-core on every page."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 from playwright.sync_api import expect
 
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_resident_prints_the_permit_and_a_yushan_clerk_verifies_it(app, page, live_server):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from portal.db import db
     from portal.domain.clock import local_date
@@ -29,7 +31,7 @@ def test_a_resident_prints_the_permit_and_a_yushan_clerk_verifies_it(app, page, 
         from sqlalchemy import select
 
         resident = db.session.scalar(select(User).where(User.mobile == mobile))
-        number = issued_permit(db.session, resident, day=local_date(datetime.now(timezone.utc)).isoformat()).number
+        number = issued_permit(db.session, resident, day=local_date(datetime.now(UTC)).isoformat()).number
 
     sign_in(page, live_server, mobile)
     page.get_by_role("link", name=f"居住证 {number}").click()

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ from portal.domain.accounts import (
 from portal.models import County, Role, User
 from tests.factories import PASSWORD, create_user, valid_id_number
 
-NOW = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
 
 def register(session, **overrides):

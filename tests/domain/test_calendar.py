@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +17,7 @@ from portal.models import CalendarDay, CalendarYear, Event
 from portal.models.enums import DayKind, DaySource, YearStatus
 from tests.factories import create_case, create_user
 
-NOW = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 SCHEDULE_2027 = "date,workday,name\n2027-01-01,false,元旦\n2027-01-04,false,元旦\n2027-01-09,true,元旦调休\n"
 
 

@@ -1,6 +1,6 @@
 """The clock against the seeded national calendar (Asia/Shanghai dates)."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import chinese_calendar
 import pytest
@@ -19,8 +19,6 @@ from portal.domain.clock import (
     workdays_used,
 )
 from tests.factories import at
-
-
 
 
 @pytest.mark.parametrize(
@@ -54,14 +52,14 @@ def test_zero_working_days_is_the_acceptance_day_or_the_next_working_day(calenda
 
 def test_the_due_time_is_the_end_of_the_day_in_shanghai_stored_as_utc(calendar):
     result = deadline(calendar, at("2025-09-30", 16), 3)
-    assert result.due_at == datetime(2025, 10, 11, 15, 59, 59, tzinfo=timezone.utc)
+    assert result.due_at == datetime(2025, 10, 11, 15, 59, 59, tzinfo=UTC)
     assert result.due_at.astimezone(SHANGHAI).date() == date(2025, 10, 11)
     assert not result.provisional
 
 
 def test_acceptance_late_in_the_evening_counts_by_the_shanghai_date(calendar):
     # 2025-09-30 23:30 Shanghai is 15:30 UTC the same day; 2025-10-01 00:30 Shanghai is still 09-30 in UTC.
-    late = datetime(2025, 9, 30, 16, 30, tzinfo=timezone.utc)  # 00:30 on 10-01 in Shanghai (a holiday)
+    late = datetime(2025, 9, 30, 16, 30, tzinfo=UTC)  # 00:30 on 10-01 in Shanghai (a holiday)
     assert deadline(calendar, late, 1).due_date == date(2025, 10, 9)
 
 

@@ -18,8 +18,6 @@ from portal.models import Event
 from tests.factories import at
 
 
-
-
 def accepted(session, calendar, day="2026-11-02", code="psb-no-record"):
     from tests.factories import create_case
 

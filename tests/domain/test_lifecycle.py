@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -8,7 +8,7 @@ from portal.domain.lifecycle import TRANSITIONS, allowed_actions, transition
 from portal.models import CaseStatus, County, Event
 from tests.factories import create_case, create_user
 
-NOW = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 
 
 def test_every_status_but_the_final_ones_has_a_way_forward():

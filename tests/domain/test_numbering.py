@@ -1,5 +1,5 @@
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -9,11 +9,11 @@ from portal.models import CaseSequence, County
 
 
 def test_numbers_carry_the_window_the_shanghai_date_and_a_daily_sequence(session):
-    late = datetime(2026, 11, 27, 17, 30, tzinfo=timezone.utc)  # 01:30 on 11-28 in Shanghai
+    late = datetime(2026, 11, 27, 17, 30, tzinfo=UTC)  # 01:30 on 11-28 in Shanghai
     assert next_case_number(session, County.changshan, late) == "KSCS202611280001"
     assert next_case_number(session, County.changshan, late) == "KSCS202611280002"
     assert next_case_number(session, County.yushan, late) == "KSYS202611280001"
-    next_day = datetime(2026, 11, 28, 17, 0, tzinfo=timezone.utc)
+    next_day = datetime(2026, 11, 28, 17, 0, tzinfo=UTC)
     assert next_case_number(session, County.changshan, next_day) == "KSCS202611290001"
 
 
@@ -24,7 +24,7 @@ def test_query_codes_are_six_digits():
 
 
 def test_concurrent_numbering_never_repeats_a_number(app):
-    now = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
     numbers, errors = [], []
 
     def worker():

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.domain import DomainError, DomainErrors
 from portal.domain.clock import WorkCalendar
+from portal.domain.intake import withdraw_case
 from portal.domain.lifecycle import task_actions
 from portal.domain.outbox import SWITCHED_TO_PORTAL, retry_dead, retry_message, set_delivery_mode
 from portal.domain.workflow import (
@@ -18,7 +19,6 @@ from portal.domain.workflow import (
     suspend_task,
     transfer_task,
 )
-from portal.domain.intake import withdraw_case
 from portal.models import Agency, CaseFile, Event, OutboxMessage
 from portal.models.enums import Channel, DeliveryMode, OutboxStatus, TaskStatus
 from tests.factories import create_user, now

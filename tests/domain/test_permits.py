@@ -95,7 +95,14 @@ def test_the_qr_payload_carries_the_number_and_code(app, session):
 def _endorse(session, permit, day):
     from tests.permit_data import MOVED_IN
 
-    case = permit_case(session, "psb-rp-endorse", applicant=None, day=day, fields={"permit_number": permit.number, "address": "常山县", "address_status": "unchanged"}, facts={**MOVED_IN, "applicant_id_number": permit.holder_id_number})
+    case = permit_case(
+        session,
+        "psb-rp-endorse",
+        applicant=None,
+        day=day,
+        fields={"permit_number": permit.number, "address": "常山县", "address_status": "unchanged"},
+        facts={**MOVED_IN, "applicant_id_number": permit.holder_id_number},
+    )
     return finish(session, case, at(day, 10))
 
 
@@ -134,8 +141,12 @@ def test_replacement_issues_a_new_number_and_revokes_the_old(session):
     resident = create_user(session, "resident")
     old = issued_permit(session, resident)
     case = permit_case(
-        session, "psb-rp-replace", applicant=resident, day="2026-11-10",
-        fields={"request_type": "replace_lost", "permit_number": old.number}, facts=MOVED_IN,
+        session,
+        "psb-rp-replace",
+        applicant=resident,
+        day="2026-11-10",
+        fields={"request_type": "replace_lost", "permit_number": old.number},
+        facts=MOVED_IN,
     )
     finish(session, case, at("2026-11-12"))
     new = session.scalar(select(ResidencePermit).where(ResidencePermit.case_id == case.id))

@@ -1,13 +1,13 @@
 """The signature header both ways: accepted as made, refused when the body,
 the secret or the time is wrong."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from portal.domain.signing import SignatureError, sign, verify
 
-NOW = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 BODY = '{"task": 1, "status": "完成"}'.encode()
 
 

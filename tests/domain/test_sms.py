@@ -35,7 +35,9 @@ def test_the_acceptance_text_names_the_case_its_due_date_and_query_code(session)
     assert len(text) <= 140
 
 
-@pytest.mark.parametrize("action", ["request_correction", "refuse_intake", "suspend", "resume", "complete", "refuse", "deliver", "follow_up_closed"])
+@pytest.mark.parametrize(
+    "action", ["request_correction", "refuse_intake", "suspend", "resume", "complete", "refuse", "deliver", "follow_up_closed"]
+)
 def test_every_notified_step_has_its_own_short_text(session, action):
     case = routed_case(session)
     event = Event(case_id=case.id, action=action, actor_role="system", note="需现场核查", data={"method": "post"}, created_at=now())

@@ -19,7 +19,9 @@ def admin(session):
 
 
 def test_a_token_is_shown_once_and_stored_only_as_its_sha256(session, admin):
-    token, plaintext = create_token(session, name="玉山市场监管系统", kind="agency", agency_code="ys-amr", created_by=admin, now=factories.now())
+    token, plaintext = create_token(
+        session, name="玉山市场监管系统", kind="agency", agency_code="ys-amr", created_by=admin, now=factories.now()
+    )
     assert plaintext.startswith("ksp_") and len(plaintext) > 40
     assert token.token_hash == hashlib.sha256(plaintext.encode()).hexdigest()
     assert token.prefix == plaintext[:12]

@@ -10,7 +10,9 @@ from tests.pages import parse, text_of
 
 
 def create(client, **data):
-    return client.submit("/admin/tokens", {"name": "", "kind": "", "agency": "", "county": "", "user": "", **data}, form_action="/admin/tokens")
+    return client.submit(
+        "/admin/tokens", {"name": "", "kind": "", "agency": "", "county": "", "user": "", **data}, form_action="/admin/tokens"
+    )
 
 
 def test_an_admin_creates_an_agency_token_and_sees_it_only_once(app, client, login_as):

@@ -1,6 +1,6 @@
 """The officer's queue and task actions over HTTP."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import select
 
@@ -304,7 +304,7 @@ def test_an_agency_refusal_needs_confirmation_and_issues_a_decision_with_appeal_
 
 
 def test_a_transfer_may_not_leave_a_joint_step_one_sided(session):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     import pytest
 
@@ -316,7 +316,7 @@ def test_a_transfer_may_not_leave_a_joint_step_one_sided(session):
 
     case = create_case(session, "gov-dispute", status="submitted")
     clerk = create_user(session, "clerk", window_county=County.changshan)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     accept_case(session, case, clerk, now, WorkCalendar.load(session))
     yushan_task = next(t for t in case.tasks if t.agency.code == "ys-gov")
     supervisor = create_user(session, "supervisor")

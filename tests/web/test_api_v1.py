@@ -305,7 +305,8 @@ def test_the_portals_own_rules_refuse_bad_applicants_and_fields_listing_every_er
     body["facts"] = {"hukou_county": "elsewhere", "residence_county": "changshan"}
     body["materials"] = [{"code": "passport", "reference": "x"}]
     found = pointers(client.post("/api/v1/cases", headers=headers, json=body))
-    assert {"/applicant/id_number", "/applicant/mobile", "/fields/purpose", "/fields/colour", "/facts/hukou_province", "/materials"} <= set(found)
+    expected = {"/applicant/id_number", "/applicant/mobile", "/fields/purpose", "/fields/colour", "/facts/hukou_province", "/materials"}
+    assert expected <= set(found)
     assert "check digit" in found["/applicant/id_number"]
     assert count_cases(app) == 0
 
@@ -325,13 +326,24 @@ def test_routing_facts_the_plan_cannot_serve_are_refused(app, client):
 @pytest.mark.parametrize(
     "raw",
     [
-        b"", b"{", b"null", b"[]", b"42", b'"text"', b"\xff\xfe", b'{"service": 5}', b'{"service": "psb-no-record"}',
+        b"",
+        b"{",
+        b"null",
+        b"[]",
+        b"42",
+        b'"text"',
+        b"\xff\xfe",
+        b'{"service": 5}',
+        b'{"service": "psb-no-record"}',
         b'{"service": "psb-no-record", "applicant": [], "identity_checked": "yes", "facts": {}}',
-        b'{"service": "a\\u0000b", "applicant": {"name": "a", "id_number": "b", "mobile": "c"}, "identity_checked": true, "facts": {"hukou_county": "yushan", "residence_county": "yushan"}}',
+        b'{"service": "a\\u0000b", "applicant": {"name": "a", "id_number": "b", "mobile": "c"}, "identity_checked": true, '
+        b'"facts": {"hukou_county": "yushan", "residence_county": "yushan"}}',
         b'{"unknown": 1}',
         json.dumps({"fields": {"x": 1e308 * 10}}).encode(),
-        b'{"service": "psb-no-record", "applicant": {"name": "a", "id_number": "b", "mobile": "c"}, "identity_checked": true, "facts": {"hukou_county": "yushan", "residence_county": "yushan"}, "fields": {"purpose": 123456789012345678901234567890}}',
-        b'{"service": "psb-no-record", "applicant": {"name": "a", "id_number": "b", "mobile": "c"}, "identity_checked": true, "facts": {"hukou_county": "yushan", "residence_county": "yushan"}, "fields": {"purpose": NaN}}',
+        b'{"service": "psb-no-record", "applicant": {"name": "a", "id_number": "b", "mobile": "c"}, "identity_checked": true, '
+        b'"facts": {"hukou_county": "yushan", "residence_county": "yushan"}, "fields": {"purpose": 123456789012345678901234567890}}',
+        b'{"service": "psb-no-record", "applicant": {"name": "a", "id_number": "b", "mobile": "c"}, "identity_checked": true, '
+        b'"facts": {"hukou_county": "yushan", "residence_county": "yushan"}, "fields": {"purpose": NaN}}',
         json.dumps({"service": "x" * 100000}).encode(),
     ],
 )
@@ -361,7 +373,9 @@ def open_task(app):
     """A case in progress with one open task for ys-psb."""
     now = factories.now()
     with app.app_context():
-        case = factories.create_case(db.session, status="in_progress", accepted_at=now - timedelta(hours=1), due_at=now + timedelta(days=3), hukou_county="yushan")
+        case = factories.create_case(
+            db.session, status="in_progress", accepted_at=now - timedelta(hours=1), due_at=now + timedelta(days=3), hukou_county="yushan"
+        )
         task = factories.create_task(db.session, case, "ys-psb", due_at=now + timedelta(days=3))
         db.session.commit()
         return task.id, case.number
@@ -383,7 +397,8 @@ def test_an_officers_token_claims_and_completes_a_task_and_the_case_completes(ap
     claimed = client.post(f"/api/v1/tasks/{task_id}/actions", headers=officer_headers, json={"action": "claim"})
     assert claimed.status_code == 200 and claimed.get_json()["status"] == "claimed" and claimed.get_json()["claimed"]
     done = client.post(
-        f"/api/v1/tasks/{task_id}/actions", headers=officer_headers,
+        f"/api/v1/tasks/{task_id}/actions",
+        headers=officer_headers,
         json={"action": "complete", "note": "无犯罪记录，予以证明", "result": {"number": "WF-2026-001"}},
     )
     assert done.status_code == 200, done.get_data(as_text=True)
@@ -394,7 +409,11 @@ def test_an_officers_token_claims_and_completes_a_task_and_the_case_completes(ap
 
 def test_an_action_the_tasks_state_does_not_allow_is_409(app, client, open_task, officer_headers):
     task_id, _number = open_task
-    body = problem_of(client.post(f"/api/v1/tasks/{task_id}/actions", headers=officer_headers, json={"action": "complete", "note": "x"}), 409, "not-allowed-now")
+    body = problem_of(
+        client.post(f"/api/v1/tasks/{task_id}/actions", headers=officer_headers, json={"action": "complete", "note": "x"}),
+        409,
+        "not-allowed-now",
+    )
     assert body["task_status"] == "open"
     client.post(f"/api/v1/tasks/{task_id}/actions", headers=officer_headers, json={"action": "claim"})
     problem_of(client.post(f"/api/v1/tasks/{task_id}/actions", headers=officer_headers, json={"action": "claim"}), 409, "not-allowed-now")
@@ -447,7 +466,9 @@ def test_an_agency_systems_token_acts_only_while_its_agency_works_in_its_own_sys
 
 def test_a_task_id_beyond_any_database_integer_is_not_found(app, client, officer_headers):
     problem_of(client.get("/api/v1/tasks/99999999999999999999", headers=officer_headers), 404, "not-found")
-    problem_of(client.post("/api/v1/tasks/9223372036854775808/actions", headers=officer_headers, json={"action": "claim"}), 404, "not-found")
+    problem_of(
+        client.post("/api/v1/tasks/9223372036854775808/actions", headers=officer_headers, json={"action": "claim"}), 404, "not-found"
+    )
 
 
 def test_tasks_filter_by_status_and_level_and_page_by_cursor(app, client, officer_headers):
@@ -456,10 +477,12 @@ def test_tasks_filter_by_status_and_level_and_page_by_cursor(app, client, office
         case = factories.create_case(db.session, status="in_progress", accepted_at=now)
         ids = [factories.create_task(db.session, case, "ys-psb", due_at=now + timedelta(days=d)).id for d in (-1, 5, 9)]
         db.session.commit()
+
     def listed(query):
         response = client.get("/api/v1/tasks", headers=officer_headers, query_string=query)
         assert response.status_code == 200, response.get_data(as_text=True)
         return response.get_json()
+
     assert [t["id"] for t in listed({"level": "overdue"})["tasks"]] == ids[:1]
     assert listed({"status": "done"})["tasks"] == []
     page = listed({"limit": 2})
@@ -492,8 +515,12 @@ def test_nul_characters_anywhere_are_refused_before_the_database_sees_them(app, 
     problem_of(client.get("/api/v1/services/a%00b"), 404, "not-found")
     problem_of(client.get("/api/v1/permits/a%00b/verification?code=x"), 404, "not-found")
     problem_of(client.get("/api/v1/permits/1/verification?code=%00"), 422, "invalid-request")
-    for url in ("/open311/v2/services/a%00b.json", "/open311/v2/requests/a%00b.json", "/open311/v2/tokens/api-%00.json",
-                "/open311/v2/requests.json?service_code=%00"):
+    for url in (
+        "/open311/v2/services/a%00b.json",
+        "/open311/v2/requests/a%00b.json",
+        "/open311/v2/tokens/api-%00.json",
+        "/open311/v2/requests.json?service_code=%00",
+    ):
         assert client.get(url).status_code in (400, 404), url
 
 

@@ -3,6 +3,7 @@ public performance page, as their users see them."""
 
 import csv
 import io
+from datetime import UTC
 
 import pytest
 
@@ -29,7 +30,15 @@ def test_staff_pages_send_anonymous_visitors_to_sign_in(client, url):
 
 
 @pytest.mark.parametrize("role", ["resident", "clerk", "officer"])
-@pytest.mark.parametrize("url", ["/supervisor/dashboard", "/supervisor/dashboard/services.csv", "/supervisor/dashboard/agencies.csv", "/supervisor/dashboard/cases.csv"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/supervisor/dashboard",
+        "/supervisor/dashboard/services.csv",
+        "/supervisor/dashboard/agencies.csv",
+        "/supervisor/dashboard/cases.csv",
+    ],
+)
 def test_only_supervisors_and_admins_open_the_dashboard_and_its_exports(client, login_as, role, url):
     login_as(role)
     assert client.get(url).status_code == 403
@@ -81,7 +90,7 @@ def test_exports_are_utf8_with_a_bom_and_match_the_page(client, login_as, octobe
     login_as("supervisor")
     services = _csv(client.get(f"/supervisor/dashboard/services.csv?{OCTOBER}"))
     header, *rows = services
-    by_code = {r[0]: dict(zip(header, r)) for r in rows}
+    by_code = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
     assert by_code["psb-no-record"]["service_zh"] == "无犯罪记录证明"
     assert by_code["psb-no-record"]["received"] == "4"
     assert by_code["hrss-employment"]["on_time_rate_pct"] == "100.0"
@@ -124,10 +133,10 @@ def test_residents_have_no_alerts_page(client, login_as):
 
 
 def test_the_public_performance_page_shows_counts_and_no_personal_data(app, client, october):
-    from datetime import datetime, timezone
+    from datetime import datetime
     from unittest import mock
 
-    october_end = datetime(2026, 10, 31, 12, tzinfo=timezone.utc)
+    october_end = datetime(2026, 10, 31, 12, tzinfo=UTC)
     with mock.patch("portal.web.public.views.datetime") as clock:
         clock.now.return_value = october_end
         page = client.page("/performance")

@@ -101,8 +101,14 @@ def test_a_correction_lists_everything_once_and_the_resident_answers_only_that(a
         field = spec["name"]
         corrected = spec["choices"][-1]["value"] if spec["type"] == "select" else "更正后"
     response = decide(
-        clerk_client, number, "correction",
-        {"item": [f"material:{material}", f"field:{field}"], f"reason-material:{material}": "扫描件不清晰", f"reason-field:{field}": "与材料不一致"},
+        clerk_client,
+        number,
+        "correction",
+        {
+            "item": [f"material:{material}", f"field:{field}"],
+            f"reason-material:{material}": "扫描件不清晰",
+            f"reason-field:{field}": "与材料不一致",
+        },
     )
     assert response.status_code == 302
     assert case_status(app, number) == "correction_requested"
@@ -278,7 +284,9 @@ def test_a_second_correction_may_only_name_items_of_the_first(app, client, login
     client.set_cookie("portal_session", resident_cookie)
     csrf = client.page(f"/cases/{number}/correction").select_one("input[name=csrf_token]")["value"]
     slot = "material_" + materials[0].replace("-", "_")
-    client.post(f"/cases/{number}/correction", data={"csrf_token": csrf, slot: upload(PDF, "again.pdf")}, content_type="multipart/form-data")
+    client.post(
+        f"/cases/{number}/correction", data={"csrf_token": csrf, slot: upload(PDF, "again.pdf")}, content_type="multipart/form-data"
+    )
     assert case_status(app, number) == "submitted"
     response = decide(clerk_client, number, "correction", {f"reason-material:{materials[1]}": "新的要求"})
     assert response.status_code == 400

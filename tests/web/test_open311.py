@@ -84,7 +84,9 @@ def test_the_portals_jurisdiction_id_is_accepted_and_any_other_is_404(app, clien
     errors_of(client.post(f"{BASE}/requests.json", data={"jurisdiction_id": "sfgov.org"}), 404)
 
 
-@pytest.mark.parametrize("url", ["/services.xml", "/services/psb-no-record.xml", "/requests.xml", "/requests/KSCS1.xml", "/tokens/api-x.xml"])
+@pytest.mark.parametrize(
+    "url", ["/services.xml", "/services/psb-no-record.xml", "/requests.xml", "/requests/KSCS1.xml", "/tokens/api-x.xml"]
+)
 def test_only_json_is_served(client, url):
     assert "JSON" in errors_of(client.get(f"{BASE}{url}"), 404)[0]["description"]
 
@@ -104,20 +106,32 @@ def cases(app):
     with app.app_context():
         resident = factories.create_user(db.session, "resident", real_name="孙悟空")
         open_case = factories.create_case(
-            db.session, "psb-no-record", applicant=resident, status="in_progress", hukou_county="yushan",
-            submitted_at=now - timedelta(days=2), accepted_at=now - timedelta(days=2), due_at=now + timedelta(days=1),
+            db.session,
+            "psb-no-record",
+            applicant=resident,
+            status="in_progress",
+            hukou_county="yushan",
+            submitted_at=now - timedelta(days=2),
+            accepted_at=now - timedelta(days=2),
+            due_at=now + timedelta(days=1),
         )
         factories.create_task(db.session, open_case, "ys-psb")
         cancelled = factories.create_task(db.session, open_case, "cs-amr", status="cancelled")
         closed = factories.create_case(
-            db.session, "psb-hukou-cert", status="completed", submitted_at=now - timedelta(days=10),
-            receiving_county="yushan", closed_at=now - timedelta(days=8),
+            db.session,
+            "psb-hukou-cert",
+            status="completed",
+            submitted_at=now - timedelta(days=10),
+            receiving_county="yushan",
+            closed_at=now - timedelta(days=8),
         )
         old = factories.create_case(db.session, "psb-no-record", status="submitted", submitted_at=now - timedelta(days=100))
         db.session.commit()
         assert cancelled.status.value == "cancelled"
         return {
-            "open": open_case.number, "closed": closed.number, "old": old.number,
+            "open": open_case.number,
+            "closed": closed.number,
+            "old": old.number,
             "applicant": (resident.real_name, resident.id_number, resident.mobile),
         }
 
@@ -191,11 +205,21 @@ def test_at_most_1000_requests_are_answered(app, client):
         service_id = db.session.scalar(select(Service.id).where(Service.code == "psb-no-record"))
         rows = [
             dict(
-                number=f"KSCS{n:012d}", query_code="000000", service_id=service_id, channel=Channel.online,
-                receiving_county=County.changshan, status=CaseStatus.submitted, applicant_name="甲",
-                applicant_id_number=factories.valid_id_number(), applicant_mobile="13800000000",
-                hukou_county="changshan", residence_county="changshan", form_data={},
-                submitted_at=now - timedelta(minutes=n), received_on=now.date(), version=1,
+                number=f"KSCS{n:012d}",
+                query_code="000000",
+                service_id=service_id,
+                channel=Channel.online,
+                receiving_county=County.changshan,
+                status=CaseStatus.submitted,
+                applicant_name="甲",
+                applicant_id_number=factories.valid_id_number(),
+                applicant_mobile="13800000000",
+                hukou_county="changshan",
+                residence_county="changshan",
+                form_data={},
+                submitted_at=now - timedelta(minutes=n),
+                received_on=now.date(),
+                version=1,
             )
             for n in range(1001)
         ]

@@ -58,7 +58,12 @@ def test_accepted_claims_the_task_for_the_agencys_system(app, client, task_id):
         claim = db.session.scalar(select(Event).where(Event.task_id == task_id, Event.action == "task_claim"))
         assert claim.actor_role == "system"
         stored = db.session.scalar(select(PartnerEvent))
-        assert (stored.event_id, stored.action, stored.outcome, stored.task_id) == (f"evt-accepted-{task_id}", "accepted", "applied", task_id)
+        assert (stored.event_id, stored.action, stored.outcome, stored.task_id) == (
+            f"evt-accepted-{task_id}",
+            "accepted",
+            "applied",
+            task_id,
+        )
 
 
 def test_completed_closes_the_case_as_if_an_officer_had_completed_it(app, client, task_id):

@@ -1,6 +1,5 @@
 import pytest
 
-
 from tests.pages import text_of
 
 
@@ -108,7 +107,10 @@ def test_healthz_is_503_when_the_database_is_unreachable():
     "query, expected",
     [
         ("户口迁移", {"psb-hukou-move"}),  # characters skipped: 户口跨省迁移
-        ("公安", {"psb-rp-apply", "psb-rp-endorse", "psb-rp-replace", "psb-hukou-cert", "psb-hukou-move", "psb-no-record", "psb-exit-entry"}),
+        (
+            "公安",
+            {"psb-rp-apply", "psb-rp-endorse", "psb-rp-replace", "psb-hukou-cert", "psb-hukou-move", "psb-no-record", "psb-exit-entry"},
+        ),
         ("mediation", {"gov-dispute", "gov-biz-dispute", "gov-border-report"}),
     ],
 )

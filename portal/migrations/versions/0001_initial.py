@@ -1,13 +1,12 @@
 """initial schema: agencies, services, accounts
 
 Revision ID: 0001_initial
-Revises: 
+Revises:
 Create Date: 2026-11-28 10:28:17.766934
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001_initial'

@@ -5,9 +5,8 @@ Revises: 0001_initial
 Create Date: 2026-11-28 10:38:43.435726
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0002_calendar_cases'

@@ -5,9 +5,8 @@ Revises: 0002_calendar_cases
 Create Date: 2026-11-28 10:45:43.484523
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003_intake'

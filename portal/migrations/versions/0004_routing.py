@@ -5,9 +5,8 @@ Revises: 0003_intake
 Create Date: 2026-11-28 11:36:12.573190
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004_routing'

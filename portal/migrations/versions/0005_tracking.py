@@ -5,9 +5,10 @@ Revises: 0004_routing
 Create Date: 2026-11-28 12:57:42.725279
 
 """
-from alembic import op
-import sqlalchemy as sa
+from datetime import UTC
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0005_tracking'
@@ -109,7 +110,6 @@ def upgrade():
 def _backfill_cases():
     """Cases received before this revision: the figures the lifecycle now
     fixes as they happen, read from their timestamps and events."""
-    from datetime import timezone
     from zoneinfo import ZoneInfo
 
     shanghai = ZoneInfo("Asia/Shanghai")
@@ -124,7 +124,7 @@ def _backfill_cases():
     event = sa.table("event", sa.column("case_id"), sa.column("action"))
 
     def aware(moment):
-        return None if moment is None else (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+        return None if moment is None else (moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
     corrected = {row[0] for row in bind.execute(sa.select(event.c.case_id).where(event.c.action == "request_correction"))}
     decisions = dict(

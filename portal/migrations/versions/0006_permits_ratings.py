@@ -5,9 +5,8 @@ Revises: 0005_tracking
 Create Date: 2026-11-28 13:20:51.798978
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0006_permits_ratings'

@@ -5,9 +5,8 @@ Revises: 0006_permits_ratings
 Create Date: 2026-11-28 13:52:20.807111
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007_partners'

@@ -3,7 +3,7 @@ its status, corrections of single days and the official schedule import."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -23,7 +23,7 @@ MAX_SCHEDULE_BYTES = 256 * 1024
 
 
 def _year_arg() -> int:
-    today = local_date(datetime.now(timezone.utc))
+    today = local_date(datetime.now(UTC))
     try:
         year = int(request.args.get("year", today.year))
     except ValueError:
@@ -57,7 +57,7 @@ def correct_calendar_day():
         try:
             moved = correct_day(
                 db.session, form.day.data, form.workday.data == "1", form.name.data or "",
-                form.reason.data, current_user, datetime.now(timezone.utc),
+                form.reason.data, current_user, datetime.now(UTC),
             )
         except DomainError as error:
             db.session.rollback()
@@ -83,9 +83,9 @@ def import_calendar():
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
-                raise DomainError(_("The file must be UTF-8 text (CSV or JSON)."), "schedule")
+                raise DomainError(_("The file must be UTF-8 text (CSV or JSON)."), "schedule") from None
             schedule = parse_schedule(text, upload.filename or "")
-            report = import_schedule(db.session, schedule, current_user, datetime.now(timezone.utc))
+            report = import_schedule(db.session, schedule, current_user, datetime.now(UTC))
         except DomainError as error:
             db.session.rollback()
             error.field = "schedule"

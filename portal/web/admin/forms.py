@@ -29,5 +29,8 @@ class ImportScheduleForm(FlaskForm):
     schedule = FileField(
         _l("Official schedule file"),
         validators=[FileRequired(_l("Choose a CSV or JSON file."))],
-        description=_l("CSV with the header date,workday,name — or JSON [{\"date\": …, \"workday\": …, \"name\": …}] — listing the year's holidays (workday false) and make-up working days (workday true)."),
+        description=_l(
+            'CSV with the header date,workday,name — or JSON [{"date": …, "workday": …, "name": …}] — listing '
+            'the year\'s holidays (workday false) and make-up working days (workday true).'
+        ),
     )

@@ -4,7 +4,7 @@ messages still to deliver or given up on, with retries."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -43,7 +43,10 @@ class DeliveryForm(FlaskForm):
     )
     signing_secret = PasswordField(
         _l("Signing secret"),
-        description=_l("At least 16 characters, shared with the agency's system; it signs messages both ways. Leave empty to keep the secret already set."),
+        description=_l(
+            "At least 16 characters, shared with the agency's system; it signs "
+            "messages both ways. Leave empty to keep the secret already set."
+        ),
         render_kw={"autocomplete": "new-password"},
     )
     timeout_seconds = StringField(
@@ -70,7 +73,7 @@ class OutboxFilterForm(FlaskForm):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _agency_or_404(code: str) -> Agency:
@@ -121,9 +124,14 @@ def change_agency_delivery(code: str):
     if form.validate_on_submit():
         try:
             change = set_delivery_mode(
-                db.session, agency, form.delivery_mode.data or "", form.endpoint_url.data or "",
-                form.signing_secret.data or agency.signing_secret, form.timeout_seconds.data,
-                current_user, _now(),
+                db.session,
+                agency,
+                form.delivery_mode.data or "",
+                form.endpoint_url.data or "",
+                form.signing_secret.data or agency.signing_secret,
+                form.timeout_seconds.data,
+                current_user,
+                _now(),
             )
         except DomainError as error:
             db.session.rollback()
@@ -131,16 +139,23 @@ def change_agency_delivery(code: str):
         else:
             db.session.commit()
             if change.enqueued:
-                flash(ngettext(
-                    "Saved. %(num)d open task was queued for the agency's system.",
-                    "Saved. %(num)d open tasks were queued for the agency's system.", change.enqueued,
-                ), "success")
+                flash(
+                    ngettext(
+                        "Saved. %(num)d open task was queued for the agency's system.",
+                        "Saved. %(num)d open tasks were queued for the agency's system.",
+                        change.enqueued,
+                    ),
+                    "success",
+                )
             elif change.abandoned:
-                flash(ngettext(
-                    "Saved. %(num)d undelivered message was abandoned; the officers work the agency's tasks in the portal again.",
-                    "Saved. %(num)d undelivered messages were abandoned; the officers work the agency's tasks in the portal again.",
-                    change.abandoned,
-                ), "success")
+                flash(
+                    ngettext(
+                        "Saved. %(num)d undelivered message was abandoned; the officers work the agency's tasks in the portal again.",
+                        "Saved. %(num)d undelivered messages were abandoned; the officers work the agency's tasks in the portal again.",
+                        change.abandoned,
+                    ),
+                    "success",
+                )
             else:
                 flash(_("Saved."), "success")
             return redirect(url_for("admin.agencies"))
@@ -156,8 +171,13 @@ def outbox():
     case_ids = {m.case_id for m in page.items if m.case_id}
     numbers = dict(db.session.execute(select(Case.id, Case.number).where(Case.id.in_(case_ids))).all()) if case_ids else {}
     return render_template(
-        "admin/outbox.html", page=page, form=form, status=status, numbers=numbers,
-        counts=outbox_counts(db.session), retry_form=RetryForm(),
+        "admin/outbox.html",
+        page=page,
+        form=form,
+        status=status,
+        numbers=numbers,
+        counts=outbox_counts(db.session),
+        retry_form=RetryForm(),
     )
 
 

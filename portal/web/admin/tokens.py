@@ -3,7 +3,7 @@ once, in the response to the create), revoke."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -97,7 +97,7 @@ def create_api_token():
                 name=form.name.data,
                 kind=form.kind.data,
                 created_by=current_user,
-                now=datetime.now(timezone.utc),
+                now=datetime.now(UTC),
                 agency_code=form.agency.data or None,
                 county=form.county.data or None,
                 user_id=int(form.user.data) if (form.user.data or "").isdigit() else None,
@@ -120,7 +120,7 @@ def revoke_api_token(token_id: int):
         abort(404)
     if not RevokeForm().validate_on_submit():
         abort(400)
-    if revoke_token(db.session, token, datetime.now(timezone.utc)):
+    if revoke_token(db.session, token, datetime.now(UTC)):
         db.session.commit()
         flash(_("Token “%(name)s” is revoked; systems using it are refused from now on.", name=token.name), "success")
     else:

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import render_template
 
@@ -8,14 +8,13 @@ from portal.domain.clock import local_date
 from portal.domain.staff import centre_overview, demo_accounts_present, staff_accounts
 from portal.models import Role
 from portal.security import role_required
-
 from portal.web.admin import bp
 
 
 @bp.context_processor
 def calendar_warning():
     """Every admin page warns while this or next year's schedule is an estimate."""
-    return {"years_needing_schedule": years_needing_schedule(db.session, local_date(datetime.now(timezone.utc)))}
+    return {"years_needing_schedule": years_needing_schedule(db.session, local_date(datetime.now(UTC)))}
 
 
 @bp.get("/")

@@ -29,7 +29,10 @@ class ReturnForm(FlaskForm):
     return_reason = TextAreaField(
         _l("What the window must do"),
         validators=[DataRequired(_l("Say what the window must do.")), Length(max=1000)],
-        description=_l("For example: the original document must be checked at the window. If the task reached the wrong agency, a supervisor can transfer it."),
+        description=_l(
+            "For example: the original document must be checked at the window. If the "
+            "task reached the wrong agency, a supervisor can transfer it."
+        ),
     )
 
 
@@ -53,7 +56,10 @@ class SuspendForm(FlaskForm):
     )
     expected_workdays = IntegerField(
         _l("Expected length in working days"),
-        validators=[InputRequired(_l("Give the expected length in working days.")), NumberRange(min=1, max=60, message=_l("Enter a whole number of working days from 1 to 60."))],
+        validators=[
+            InputRequired(_l("Give the expected length in working days.")),
+            NumberRange(min=1, max=60, message=_l("Enter a whole number of working days from 1 to 60.")),
+        ],
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,6 +18,7 @@ from portal.domain.clock import WorkCalendar
 from portal.domain.lifecycle import task_actions
 from portal.domain.queue import agency_queue, due_soon_limit, find_agency_task, task_level
 from portal.domain.staff import agency_overview
+from portal.domain.uploads import check_upload, file_writes
 from portal.domain.workflow import (
     attach_result,
     claim_task,
@@ -31,7 +32,6 @@ from portal.domain.workflow import (
 from portal.i18n import localized
 from portal.models import Role, Task
 from portal.security import role_required
-from portal.domain.uploads import check_upload, file_writes
 from portal.web.agency.forms import ActionForm, CompleteForm, QueueFilterForm, RefuseTaskForm, ReturnForm, SuspendForm
 from portal.web.cases.views import timeline
 from portal.web.forms import CONCURRENT_CHANGE, attach_error
@@ -41,7 +41,7 @@ PER_PAGE = 20
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @bp.get("/")

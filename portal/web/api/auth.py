@@ -6,7 +6,7 @@ OpenAPI document, so a partner can branch on them."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import wraps
 
 from flask import g, request
@@ -81,7 +81,7 @@ def token_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        principal = authenticate(db.session, request.headers.get("Authorization"), datetime.now(timezone.utc))
+        principal = authenticate(db.session, request.headers.get("Authorization"), datetime.now(UTC))
         if principal is None:
             header = request.headers.get("Authorization")
             detail = (

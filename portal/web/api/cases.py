@@ -4,7 +4,7 @@ rules give the role it stands in for (``access.visible_cases``)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import request, url_for
 from sqlalchemy import and_, exists, func, or_, select
@@ -170,7 +170,7 @@ def list_cases():
             .group_by(Event.case_id)
         ).all()
     ) if page else {}
-    now, calendar = datetime.now(timezone.utc), WorkCalendar.load(db.session)
+    now, calendar = datetime.now(UTC), WorkCalendar.load(db.session)
     last = page[-1] if page else None
     return json_response(
         {
@@ -186,7 +186,7 @@ def _aware(moment):
         return None
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @bp.get("/cases/<number>")
@@ -195,7 +195,7 @@ def get_case(number: str):
     case = find_visible_case(db.session, current_principal().viewer, number[:40]) if "\x00" not in number else None
     if case is None:
         return not_found("No case with this number is visible to this token.")
-    return json_response(case_detail(case, WorkCalendar.load(db.session), datetime.now(timezone.utc)))
+    return json_response(case_detail(case, WorkCalendar.load(db.session), datetime.now(UTC)))
 
 
 def _walk_in(body: CaseCreate) -> WalkIn:
@@ -246,7 +246,7 @@ def create_case():
     try:
         key = idempotency_key(principal, _client_key())
         body = parse_body(CaseCreate)
-        case, created = file_walk_in(db.session, principal, _walk_in(body), key, datetime.now(timezone.utc))
+        case, created = file_walk_in(db.session, principal, _walk_in(body), key, datetime.now(UTC))
     except BadRequest as error:
         db.session.rollback()
         return invalid(error.errors)
@@ -259,7 +259,7 @@ def create_case():
             "conflict", "This Idempotency-Key was used for a different application; use a new key for a new case."
         )
     db.session.commit()
-    body = case_detail(case, WorkCalendar.load(db.session), datetime.now(timezone.utc))
+    body = case_detail(case, WorkCalendar.load(db.session), datetime.now(UTC))
     body["query_code"] = case.query_code  # for the receipt the window prints
     location = url_for("api.get_case", number=case.number)
     return json_response(body, 201 if created else 200, {"Location": location})

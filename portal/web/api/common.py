@@ -8,7 +8,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask import jsonify, request
 from pydantic import BaseModel, ValidationError
@@ -45,7 +45,7 @@ class BadRequest(Exception):
 # -- cursors ------------------------------------------------------------------
 
 def encode_cursor(moment: datetime, row_id: int) -> str:
-    raw = json.dumps([moment.astimezone(timezone.utc).isoformat(), row_id], separators=(",", ":"))
+    raw = json.dumps([moment.astimezone(UTC).isoformat(), row_id], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -117,7 +117,7 @@ class Query:
                 parsed = datetime.fromisoformat(value.replace(" ", "+"))
             if parsed.tzinfo is None:
                 raise ValueError
-            return parsed.astimezone(timezone.utc)
+            return parsed.astimezone(UTC)
         except (ValueError, OverflowError):
             self.error(name, "Use an ISO 8601 date-time with its offset, e.g. 2026-11-28T09:00:00+08:00.")
             return None

@@ -188,7 +188,10 @@ def response_schemas() -> dict:
             "promise_workdays": {"type": "integer", "minimum": 0, "maximum": 3},
             "statutory_workdays": {"type": "integer", "minimum": 0},
             "legal_basis": ref("Names"),
-            "materials": {"type": "array", "items": {"type": "object", "required": ["code", "name_zh", "name_en", "required", "file_types"]}},
+            "materials": {
+                "type": "array",
+                "items": {"type": "object", "required": ["code", "name_zh", "name_en", "required", "file_types"]},
+            },
             "fields": {
                 "type": "array",
                 "items": {
@@ -200,8 +203,15 @@ def response_schemas() -> dict:
             "routing": {"type": "array", "items": {"type": "object", "required": ["name_zh", "name_en", "steps"]}},
         },
         required=[
-            "code", "name", "summary", "department", "mode", "kind", "applicant",
-            "promise_workdays", "statutory_workdays",
+            "code",
+            "name",
+            "summary",
+            "department",
+            "mode",
+            "kind",
+            "applicant",
+            "promise_workdays",
+            "statutory_workdays",
         ],
     )
     agency = obj(
@@ -241,7 +251,12 @@ def response_schemas() -> dict:
     )
     partner_event = obj(
         {
-            "event_id": {"type": "string", "minLength": 1, "maxLength": 100, "description": "The partner's own id; a repeat of an applied event is answered as a duplicate."},
+            "event_id": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 100,
+                "description": "The partner's own id; a repeat of an applied event is answered as a duplicate.",
+            },
             "agency": {"type": "string", "description": "Code of the agency whose system sends the event."},
             "task_id": {"type": "integer", "minimum": 1, "maximum": 2147483647},
             "action": {"type": "string", "enum": list(CALLBACK_ACTIONS)},
@@ -278,9 +293,7 @@ def response_schemas() -> dict:
             }
         ),
         "Task": task,
-        "TaskList": obj(
-            {"tasks": {"type": "array", "items": ref("Task")}, "next_cursor": {"type": ["string", "null"]}}
-        ),
+        "TaskList": obj({"tasks": {"type": "array", "items": ref("Task")}, "next_cursor": {"type": ["string", "null"]}}),
         "Service": service,
         "ServiceList": obj({"count": {"type": "integer"}, "services": {"type": "array", "items": ref("Service")}}),
         "Agency": agency,

@@ -12,7 +12,7 @@ with one of its tasks. Signed with the agency's secret over the raw body
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import jsonify, request
 from sqlalchemy.exc import IntegrityError
@@ -58,7 +58,7 @@ def _ok(payload: dict):
 
 @bp.post("/partner/events")
 def partner_event():
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     raw = request.get_data(cache=False)
     try:
         body = json.loads(raw.decode("utf-8"))

@@ -6,7 +6,7 @@ drift from what is enforced."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
@@ -46,7 +46,7 @@ class MaterialReference(Strict):
     reference: str = Field(min_length=1, max_length=200, description="Where the window system keeps the material.")
 
 
-FieldValue = Annotated[Union[str, int, float], Field(description="A string, or a number for number fields.")]
+FieldValue = Annotated[str | int | float, Field(description="A string, or a number for number fields.")]
 
 
 class CaseCreate(Strict):
@@ -105,5 +105,5 @@ class Return(Strict):
     note: Note = Field(description="What the receiving window must do.")
 
 
-class TaskAction(RootModel[Annotated[Union[Claim, Release, Resume, Complete, Refuse, Suspend, Return], Field(discriminator="action")]]):
+class TaskAction(RootModel[Annotated[Claim | Release | Resume | Complete | Refuse | Suspend | Return, Field(discriminator="action")]]):
     """One action on a task, named by ``action``."""

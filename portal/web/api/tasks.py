@@ -6,7 +6,7 @@ allows for agencies that work in their own system (delivery mode http)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, or_
 from sqlalchemy.orm.exc import StaleDataError
@@ -79,7 +79,7 @@ def list_tasks():
         query.check()
     except BadRequest as error:
         return invalid(error.errors)
-    now, calendar = datetime.now(timezone.utc), WorkCalendar.load(db.session)
+    now, calendar = datetime.now(UTC), WorkCalendar.load(db.session)
     statement = agency_queue(principal.viewer, now, calendar, status=status, level=level).order_by(None)
     if cursor:
         moment, last_id = cursor
@@ -111,7 +111,7 @@ def get_task(task_id: int):
     task, refused = _task(task_id)
     if refused:
         return refused
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     body = task_json(task, now, due_soon_limit(WorkCalendar.load(db.session), now))
     body["allowed_actions"] = sorted(a for a in task_actions(task, current_principal().user) if a in ACTIONS)
     return json_response(body)
@@ -148,7 +148,7 @@ def act_on_task(task_id: int):
     except BadRequest as error:
         return invalid(error.errors)
     principal = current_principal()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     try:
         _apply(task, action, principal.user, now)
         db.session.commit()
@@ -162,7 +162,9 @@ def act_on_task(task_id: int):
             # A partner system is told where the task stands, not which officer holds it.
             detail = _english(error.message) if principal.user is not None else NOT_NOW
             return api_problem("not-allowed-now", detail, task_status=db.session.get(Task, task_id).status.value)
-        return invalid([{"pointer": "/note" if error.field != "expected_workdays" else "/expected_workdays", "detail": _english(error.message)}])
+        return invalid(
+            [{"pointer": "/note" if error.field != "expected_workdays" else "/expected_workdays", "detail": _english(error.message)}]
+        )
     except StaleDataError:
         db.session.rollback()
         return api_problem("conflict", "Someone else changed this task or its case at the same moment; read it again.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from flask import Blueprint, jsonify
 
 from portal.db import db
@@ -78,7 +80,7 @@ def permit_verification(number: str):
     """双向互认 for partner systems: the permit's state, its issuing county
     and the holder's masked name, nothing more; logged like a check at a
     window. A wrong code answers "unknown", as for a number never issued."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from flask import request
 
@@ -92,7 +94,7 @@ def permit_verification(number: str):
             "/api/v1/problems/permit-code-missing",
         )
     answer = verify_permit(
-        db.session, number, code, datetime.now(timezone.utc), unit=f"API {request.remote_addr or ''}".strip()
+        db.session, number, code, datetime.now(UTC), unit=f"API {request.remote_addr or ''}".strip()
     )
     db.session.commit()
     return _json(
@@ -105,5 +107,5 @@ def permit_verification(number: str):
     )
 
 
+from portal.web.api import cases as _cases  # noqa: E402,F401  (register their routes on bp)
 from portal.web.api import partner_events as _partner_events  # noqa: E402,F401  (registers its route on bp)
-from portal.web.api import cases as _cases, tasks as _tasks, openapi as _openapi  # noqa: E402,F401  (register their routes on bp)

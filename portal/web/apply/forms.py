@@ -5,6 +5,7 @@ upload slot per material of the one-time notice."""
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -70,13 +71,13 @@ class NotAfterToday:
     """A date of something that has happened cannot be later than today (Shanghai)."""
 
     def __call__(self, form, field):
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         from wtforms.validators import ValidationError
 
         from portal.domain.clock import local_date
 
-        if field.data and field.data > local_date(datetime.now(timezone.utc)):
+        if field.data and field.data > local_date(datetime.now(UTC)):
             raise ValidationError(_("This date cannot be later than today."))
 
 

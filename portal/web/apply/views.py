@@ -3,16 +3,14 @@ resident online or a clerk filing a walk-in application (异地代收)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.db import db
-from portal.domain import permits
-from portal.domain.clock import local_date
-from portal.domain import DomainError
+from portal.domain import DomainError, permits
 from portal.domain.applications import (
     application_rules,
     attach_file,
@@ -25,7 +23,8 @@ from portal.domain.applications import (
     submit_draft,
     walk_in_applicant,
 )
-from portal.domain.catalog import find_service, list_services, CatalogFilter
+from portal.domain.catalog import CatalogFilter, find_service, list_services
+from portal.domain.clock import local_date
 from portal.domain.uploads import check_upload, file_writes
 from portal.models import Role
 from portal.models.enums import Channel
@@ -37,7 +36,7 @@ bp = Blueprint("apply", __name__)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _service_or_404(code: str):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -56,7 +56,7 @@ def register():
                 mobile=form.mobile.data,
                 password=form.password.data,
                 locale=session.get("locale"),
-                now=datetime.now(timezone.utc),
+                now=datetime.now(UTC),
             )
         except DomainError as error:
             db.session.rollback()
@@ -75,7 +75,7 @@ def register():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db.session, form.login.data, form.password.data, datetime.now(timezone.utc))
+        user = authenticate(db.session, form.login.data, form.password.data, datetime.now(UTC))
         if user is None:
             form.password.errors = [_l("The login or the password is not correct.")]
         else:

@@ -4,7 +4,7 @@ and withdrawal; public tracking by case number and query code."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -16,7 +16,6 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.db import db
-from portal.domain.permits import ENDORSE, ISSUE, REPLACE, case_permit
 from portal.domain import DomainError
 from portal.domain.access import find_visible_case, may_decide
 from portal.domain.applications import current_files
@@ -25,6 +24,7 @@ from portal.domain.clock import WorkCalendar
 from portal.domain.deadlines import case_level
 from portal.domain.intake import open_correction, resubmit_correction, withdraw_case
 from portal.domain.lifecycle import allowed_actions
+from portal.domain.permits import ENDORSE, ISSUE, REPLACE, case_permit
 from portal.domain.uploads import check_upload, file_writes
 from portal.extensions import limiter
 from portal.models import Case, CaseStatus, Event, Role, Task
@@ -43,7 +43,7 @@ STAFF_AND_RESIDENTS = (Role.resident, Role.clerk, Role.officer, Role.supervisor,
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def case_or_404(number: str) -> Case:

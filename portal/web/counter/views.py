@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
@@ -15,8 +16,6 @@ from portal.domain import DomainError
 from portal.domain.access import find_visible_case, may_decide
 from portal.domain.catalog import CatalogFilter, list_services
 from portal.domain.clock import WorkCalendar
-from sqlalchemy import func, select
-
 from portal.domain.desk import minutes_waiting, returned_count, window_queue
 from portal.domain.intake import accept_case, accept_with_pending, refuse_intake, request_correction
 from portal.domain.staff import window_overview
@@ -32,7 +31,7 @@ PER_PAGE = 20
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @bp.get("/")
@@ -117,7 +116,11 @@ def accept(number: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        return _apply(case, lambda: accept_case(db.session, case, current_user, _now(), WorkCalendar.load(db.session)), _("The case is accepted; the clock has started."))
+        return _apply(
+            case,
+            lambda: accept_case(db.session, case, current_user, _now(), WorkCalendar.load(db.session)),
+            _("The case is accepted; the clock has started."),
+        )
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
@@ -134,8 +137,13 @@ def accept_pending(number: str):
             return _apply(
                 case,
                 lambda: accept_with_pending(
-                    db.session, case, current_user, _now(), WorkCalendar.load(db.session),
-                    form.pending.data, form.follow_up_by.data,
+                    db.session,
+                    case,
+                    current_user,
+                    _now(),
+                    WorkCalendar.load(db.session),
+                    form.pending.data,
+                    form.follow_up_by.data,
                 ),
                 _("The case is accepted with materials to follow; the clock has started."),
             )
@@ -152,7 +160,7 @@ def correction(number: str):
     form = AcceptForm()  # carries the CSRF check
     # An item counts as chosen when ticked or when a reason was written for it.
     ticked = set(request.form.getlist("item"))
-    written = {k[len("reason-"):] for k, v in request.form.items() if k.startswith("reason-") and v.strip()}
+    written = {k[len("reason-") :] for k, v in request.form.items() if k.startswith("reason-") and v.strip()}
     chosen = {key: request.form.get(f"reason-{key}", "") for key in sorted(ticked | written)}
     errors = {}
     if form.validate_on_submit():

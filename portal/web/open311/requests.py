@@ -10,7 +10,7 @@ window before acceptance), ``address`` the receiving window's county."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import request
 from sqlalchemy import func, select
@@ -35,7 +35,19 @@ WINDOW_PLACES = {
 }
 # Standard GeoReport POST parameters the portal accepts and has no use for:
 # the place is the filing window's, and contact goes through the case.
-IGNORED_POST = {"lat", "long", "address_string", "address_id", "email", "device_id", "account_id", "description", "media_url", "locale", "jurisdiction_id"}
+IGNORED_POST = {
+    "lat",
+    "long",
+    "address_string",
+    "address_id",
+    "email",
+    "device_id",
+    "account_id",
+    "description",
+    "media_url",
+    "locale",
+    "jurisdiction_id",
+}
 POST_FIELDS = {"api_key", "service_code", "first_name", "last_name", "phone", "id_number", "identity_checked", *FACTS}
 ATTRIBUTE = re.compile(r"^attribute\[([a-z][a-z0-9_]*)\]$")
 MATERIAL = re.compile(r"^material\[([a-z0-9-]+)\]$")
@@ -83,7 +95,7 @@ def _last_events(case_ids: list[int]) -> dict[int, datetime]:
     for case_id, moment in rows:
         if isinstance(moment, str):  # SQLite aggregates may come back as text
             moment = datetime.fromisoformat(moment)
-        found[case_id] = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        found[case_id] = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return found
 
 
@@ -99,11 +111,11 @@ def _moment(name: str, end: bool) -> datetime:
     value = (request.args.get(name) or "").strip().replace(" ", "+")
     if len(value) == 10:
         day = date.fromisoformat(value)
-        return datetime.combine(day, time.max if end else time.min, tzinfo=SHANGHAI).astimezone(timezone.utc)
+        return datetime.combine(day, time.max if end else time.min, tzinfo=SHANGHAI).astimezone(UTC)
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         raise ValueError("no offset")
-    return parsed.astimezone(timezone.utc)
+    return parsed.astimezone(UTC)
 
 
 def _window(now: datetime) -> tuple[datetime, datetime]:
@@ -140,7 +152,7 @@ def list_requests(fmt: str):
         found = db.session.scalars(query.where(Case.number.in_(ids)).order_by(Case.submitted_at.desc(), Case.id.desc()))
         return _requests_json(list(found))
     try:
-        start, end = _window(datetime.now(timezone.utc))
+        start, end = _window(datetime.now(UTC))
     except (ValueError, OverflowError):
         return error(400, "start_date and end_date are ISO 8601 date-times with their offset, e.g. 2026-11-01T00:00:00+08:00, or dates.")
     if end < start:
@@ -232,9 +244,9 @@ PARAMETER_OF = {
 
 def parameter(name: str) -> str:
     if name.startswith("field_"):
-        return f"attribute[{name[len('field_'):]}]"
+        return f"attribute[{name[len('field_') :]}]"
     if name.startswith("material:"):
-        return f"material[{name[len('material:'):]}]"
+        return f"material[{name[len('material:') :]}]"
     return PARAMETER_OF.get(name, name) or "request"
 
 
@@ -244,7 +256,7 @@ def create_request(fmt: str):
     refused = only_json(fmt)
     if refused:
         return refused
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     principal = authenticate(db.session, f"Bearer {request.form.get('api_key') or ''}", now)
     if principal is None or principal.filing_county is None:
         db.session.rollback()
@@ -254,7 +266,9 @@ def create_request(fmt: str):
     if problems:
         return json_response([{"code": 400, "description": p} for p in problems], 400)
     client_key = request.headers.get("Idempotency-Key")
-    if client_key is not None and (not client_key.strip() or len(client_key) > 200 or not client_key.isascii() or not client_key.isprintable()):
+    if client_key is not None and (
+        not client_key.strip() or len(client_key) > 200 or not client_key.isascii() or not client_key.isprintable()
+    ):
         return error(400, "Idempotency-Key: use 1 to 200 printable ASCII characters.")
     key = idempotency_key(principal, client_key.strip() if client_key else None)
     try:
@@ -268,4 +282,6 @@ def create_request(fmt: str):
     db.session.commit()
     with in_locale():
         notice = promise_notice(case.service)
-    return json_response([{"service_request_id": case.number, "token": case.idempotency_key, "service_notice": notice}], 201 if created else 200)
+    return json_response(
+        [{"service_request_id": case.number, "token": case.idempotency_key, "service_notice": notice}], 201 if created else 200
+    )

@@ -3,7 +3,7 @@ verification by staff of either county (双向互认)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import segno
 from flask import Blueprint, abort, render_template
@@ -25,7 +25,7 @@ STAFF = (Role.clerk, Role.officer, Role.supervisor, Role.admin)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _own_permit_or_404(number: str):

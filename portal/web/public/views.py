@@ -3,7 +3,7 @@ the language switch and the health check."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
@@ -53,7 +53,7 @@ def catalog():
 def performance():
     """Cases decided in the last 90 days, per service and window: counts
     only, for anyone to check the three-day claim against."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows, per_county, overall = performance_table(db.session, now)
     return render_template(
         "public/performance.html", rows=rows, per_county=per_county, overall=overall,

@@ -30,7 +30,7 @@ class RatingForm(FlaskForm):
     sub_keys: tuple[str, ...] = ()
 
     @classmethod
-    def for_channel(cls, channel) -> type["RatingForm"]:
+    def for_channel(cls, channel) -> type[RatingForm]:
         keys = SUB_SCORES[channel]
         attrs = {"sub_keys": keys}
         attrs.update({f"sub_{key}": _scale(labels.SUB_SCORES[key]) for key in keys})

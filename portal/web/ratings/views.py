@@ -6,7 +6,7 @@ through ``case_rating(case)`` (templates/ratings/_case_panel.html)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -41,7 +41,7 @@ OVERSIGHT = (Role.supervisor, Role.admin)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # -- the case page's panel -------------------------------------------------

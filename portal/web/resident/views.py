@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, render_template
 from flask_login import current_user
@@ -19,11 +19,12 @@ def index():
     cases = db.session.scalars(
         visible_cases(current_user).options(selectinload(Case.service)).order_by(Case.submitted_at.desc())
     ).all()
-    from portal.domain.permits import holder_permits, permit_state
-    from portal.domain.clock import local_date
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    today = local_date(datetime.now(timezone.utc))
+    from portal.domain.clock import local_date
+    from portal.domain.permits import holder_permits, permit_state
+
+    today = local_date(datetime.now(UTC))
     held = [(p, permit_state(p, today)) for p in holder_permits(db.session, current_user.id_number)]
     return render_template("resident/index.html", user=current_user, cases=cases, permits=held)
 
@@ -41,6 +42,6 @@ def message_badge():
 def messages():
     found = messages_for(db.session, current_user)
     unread_ids = {m.id for m in found if m.read_at is None}
-    mark_read(db.session, current_user, datetime.now(timezone.utc))
+    mark_read(db.session, current_user, datetime.now(UTC))
     db.session.commit()
     return render_template("resident/messages.html", messages=found, unread_ids=unread_ids)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
@@ -50,7 +50,7 @@ def filter_form() -> tuple[DashboardFilterForm, Filters]:
     form.service.choices = _choices((s.code, localized(s, "name")) for s in list_services(db.session, CatalogFilter()))
     form.channel.choices = _choices((c.value, labels.CHANNELS[c.value]) for c in Channel)
     form.mode.choices = _choices((m.value, labels.MODES[m.value]) for m in ServiceMode)
-    start, end = month_range(local_date(datetime.now(timezone.utc)))
+    start, end = month_range(local_date(datetime.now(UTC)))
     valid = form.validate()
     if valid and form.start.data:
         start = form.start.data
@@ -91,7 +91,7 @@ def sorted_rows(rows: list, param: str, default: str = "received") -> tuple[list
 @role_required(Role.supervisor, Role.admin)
 def dashboard_page():
     form, filters = filter_form()
-    data = dashboard(db.session, filters, datetime.now(timezone.utc))
+    data = dashboard(db.session, filters, datetime.now(UTC))
     services, service_sort, service_desc = sorted_rows(data.services, "service_sort")
     agencies, agency_sort, agency_desc = sorted_rows(data.agencies, "agency_sort")
     return render_template(
@@ -103,7 +103,7 @@ def dashboard_page():
         agencies=agencies,
         sorting={"service_sort": (service_sort, service_desc), "agency_sort": (agency_sort, agency_desc)},
         charts=chart_data(data, agencies),
-        ratings=rating_figures(db.session, filters, datetime.now(timezone.utc)),
+        ratings=rating_figures(db.session, filters, datetime.now(UTC)),
     )
 
 
@@ -184,7 +184,7 @@ def _file_name(kind: str, filters: Filters) -> str:
 @role_required(Role.supervisor, Role.admin)
 def export_services():
     _form, filters = filter_form()
-    data = dashboard(db.session, filters, datetime.now(timezone.utc))
+    data = dashboard(db.session, filters, datetime.now(UTC))
     rows = (
         [service.code, service.name_zh, service.name_en, *_figure_cells(f)]
         for service, f in sorted(data.services, key=lambda r: r[0].position)
@@ -196,7 +196,7 @@ def export_services():
 @role_required(Role.supervisor, Role.admin)
 def export_agencies():
     _form, filters = filter_form()
-    data = dashboard(db.session, filters, datetime.now(timezone.utc))
+    data = dashboard(db.session, filters, datetime.now(UTC))
     rows = (
         [
             agency.code, agency.name_zh, agency.name_en, *_figure_cells(f),
@@ -219,7 +219,7 @@ CASE_HEADER = [
 
 
 def _stamp(moment) -> str:
-    return "" if moment is None else moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return "" if moment is None else moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 @bp.get("/dashboard/cases.csv")

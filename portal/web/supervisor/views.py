@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -44,7 +44,7 @@ def transfer(number: str, task_id: int):
     validate_csrf(request.form.get("csrf_token"))
     commit_or_flash(
         lambda: transfer_task(
-            db.session, task, current_user, datetime.now(timezone.utc),
+            db.session, task, current_user, datetime.now(UTC),
             request.form.get("agency", ""), request.form.get("reason", ""),
         ),
         _("The task has been transferred."),
