@@ -41,6 +41,13 @@ def localized(obj, attr: str) -> str:
     return getattr(obj, f"{attr}_{suffix}") or getattr(obj, f"{attr}_zh")
 
 
+def in_sentence(label: str) -> str:
+    """'Business scope' inside an English sentence reads 'business scope'."""
+    if current_language() == "en" and label[:1].isupper() and not label[:2].isupper():
+        return label[0].lower() + label[1:]
+    return label
+
+
 def html_lang() -> str:
     return "en" if current_language() == "en" else "zh-CN"
 

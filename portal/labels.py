@@ -157,6 +157,7 @@ EVENT_ACTIONS = {
     "refuse": _l("Refused"),
     "deliver": _l("Result delivered"),
     "due_date_changed": _l("Due date changed"),
+    "task_created": _l("Sent to the agency"),
     "task_claim": _l("Task claimed"),
     "task_release": _l("Task released to the queue"),
     "task_complete": _l("Task completed"),

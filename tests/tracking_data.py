@@ -40,9 +40,11 @@ def build_october(session):
     # B: corrected once, accepted 3 hours after arrival, suspended Mon–Wed,
     # decided Friday 10-16: 4 working days, one after its moved due date.
     b = cases["B"] = _arrive(session, "psb-no-record", "online", "2026-10-09", hour=8)
-    field = b.service.fields[0]["name"]
+    spec = b.service.fields[0]  # the purpose: a choice
+    field = spec["name"]
     request_correction(session, b, clerk, at("2026-10-09", 9), {f"field:{field}": "请填写完整"})
-    resubmit_correction(session, b, b.applicant_user or clerk, at("2026-10-09", 10), None, {field: "补正后的内容"}, {})
+    answer = {field: spec["choices"][-1]["value"]}
+    resubmit_correction(session, b, b.applicant_user or clerk, at("2026-10-09", 10), None, answer, {})
     accept_case(session, b, clerk, at("2026-10-09", 11), calendar)
     (task,) = b.tasks
     claim_task(session, task, psb, at("2026-10-12", 9))

@@ -117,7 +117,7 @@ def decide_stage(demo: Demo, plan: CasePlan, tasks: list[Task], ready: dict[int,
             continue  # cancelled by a refusal
         officer = officer_of(demo, task)
         if task is refuser:
-            refuse_task(demo.session, task, officer, demo.at(moment), rng.choice(AGENCY_REFUSALS), calendar=demo.calendar)
+            refuse_task(demo.session, task, officer, demo.at(moment), demo.calendar, rng.choice(AGENCY_REFUSALS))
             return moment
         if last and plan.delivery == "electronic" and task is tasks[0] and not plan.refused_by_rule:
             attach_result(demo.session, demo.writes, task, sample_file({"name_zh": "办理结果", "code": "result", "file_types": ["pdf"]}),

@@ -13,11 +13,11 @@ from portal.demo_cases.people import COUNTY_SHORT, address, new_enterprise, pers
 from portal.demo_cases.permits import permit_fields, unknown_permit_number
 from portal.demo_cases.plans import CasePlan
 from portal.demo_cases.setting import Demo
+from portal.domain.answers import needs_business_location
 from portal.domain.routing import check_facts
 from portal.domain.uploads import CheckedFile, check_upload
 from portal.models import Service
 from portal.models.enums import Channel
-from portal.web.apply.forms import needs_business_location
 
 PURPOSES = ("办理子女入学", "单位入职审查", "办理出国签证", "办理公证", "办理不动产登记", "申请公租房")
 FREE_TEXT = {

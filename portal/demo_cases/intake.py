@@ -11,7 +11,8 @@ from portal.demo_cases.drafts import application_answers, field_value, sample_fi
 from portal.demo_cases.plans import CasePlan
 from portal.demo_cases.setting import Demo, NotYet
 from portal.demo_cases.times import office_minutes_later, office_moment_from, waking_moment
-from portal.domain.applications import attach_file, current_files, new_token, save_draft, submit_draft
+from portal.domain.applications import new_token, save_draft, submit_draft
+from portal.domain.case_files import attach_file, current_files
 from portal.domain.clock import local_date
 from portal.domain.intake import (
     accept_case,

@@ -19,10 +19,10 @@ from portal.demo_cases.times import (
     recent_workday,
     waking_moment,
 )
+from portal.domain.answers import needs_business_location
 from portal.domain.routing import MOVE_INTO_RECEIVING, OURS
 from portal.models import County, Service
 from portal.models.enums import Channel
-from portal.web.apply.forms import needs_business_location
 
 # Final outcomes and their share of the cases, allocated as quotas so that
 # even a small run has each of them.

@@ -1,6 +1,8 @@
 """Domain logic as plain functions over the session. They flush, never
 commit, and take ``now`` as a parameter instead of reading the clock."""
 
+from flask_babel import lazy_gettext as _l
+
 
 class DomainError(Exception):
     """A rule refused the request; ``field`` names the input at fault."""
@@ -39,8 +41,6 @@ class Collector:
 
 def required_text(text: str | None, field: str = "reason", limit: int = 1000) -> str:
     """A reason or opinion staff must give: not blank, at most ``limit`` characters."""
-    from flask_babel import lazy_gettext as _l
-
     text = (text or "").strip()
     if not text:
         raise DomainError(_l("Give the reason."), field)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain import Collector, DomainError
+from portal.domain.clock import local_date
 from portal.domain.identity import check_password, normalise_id_number, normalise_mobile
 from portal.domain.passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from portal.models import Agency, County, Role, User
@@ -41,7 +42,7 @@ def register_resident(
     Every problem is reported at once (DomainErrors)."""
     checks = Collector()
     name = checks.check(_check_real_name, real_name)
-    number = checks.check(normalise_id_number, id_number, now.date())
+    number = checks.check(normalise_id_number, id_number, local_date(now))
     phone = checks.check(normalise_mobile, mobile)
     checks.check(check_password, password, personal=(number, phone))
     if number and session.scalar(select(User.id).where(User.id_number == number)):

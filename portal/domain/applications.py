@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain import DomainError, permits
+from portal.domain.case_files import current_files
 from portal.domain.identity import normalise_id_number, normalise_mobile
 from portal.domain.lifecycle import open_case
 from portal.domain.numbering import new_query_code, next_case_number
 from portal.domain.routing import check_facts, involved_counties
-from portal.domain.uploads import CheckedFile, FileWrites
 from portal.models import (
     ApplicationDraft,
     Case,
@@ -71,45 +71,6 @@ def save_draft(
     draft.updated_at = now
     session.flush()
     return draft
-
-
-def current_files(files: list[CaseFile]) -> dict[str, CaseFile]:
-    """The latest, not replaced, file for each material."""
-    return {f.material_code: f for f in sorted(files, key=lambda f: f.id) if f.replaced_at is None}
-
-
-def attach_file(
-    session: Session,
-    writes: FileWrites,
-    checked: CheckedFile,
-    material_code: str,
-    actor: User,
-    now: datetime,
-    *,
-    draft: ApplicationDraft | None = None,
-    case: Case | None = None,
-) -> CaseFile:
-    """Store a checked file for a material, replacing the previous one."""
-    owner_files = draft.files if draft is not None else case.files
-    for previous in owner_files:
-        if previous.material_code == material_code and previous.replaced_at is None:
-            previous.replaced_at = now
-    stored_name, digest = writes.store(checked.data)
-    record = CaseFile(
-        draft=draft,
-        case=case,
-        material_code=material_code,
-        filename=checked.filename,
-        stored_name=stored_name,
-        content_type=checked.content_type,
-        size=len(checked.data),
-        sha256=digest,
-        uploaded_by_id=actor.id,
-        uploaded_at=now,
-    )
-    session.add(record)
-    session.flush()
-    return record
 
 
 def missing_materials(service: Service, files: list[CaseFile], licences: dict | None = None) -> list[dict]:
@@ -200,21 +161,39 @@ def open_application(
     return case, True
 
 
-def walk_in_applicant(session: Session, name: str, id_number: str, mobile: str, today) -> tuple[dict, list[DomainError]]:
+NAME_MAX = 50
+
+
+def walk_in_applicant(
+    session: Session, name: str, id_number: str, mobile: str, today, *, identity_checked: bool = True
+) -> tuple[dict, list[DomainError]]:
     """The applicant a clerk or a window system files for (异地代收):
-    name, ID number and mobile checked like a resident's own, linked to
-    the resident's account when the ID number has one. Returns the
-    applicant and every problem found, each naming its field."""
+    name, ID number and mobile checked like a resident's own, the identity
+    card checked in person, linked to the resident's account when the ID
+    number has one. Returns the applicant and every problem found, each
+    naming its field."""
     problems, number, checked_mobile = [], None, None
     name = " ".join((name or "").split())
-    try:
-        number = normalise_id_number(id_number or "", today)
-    except DomainError as error:
-        problems.append(DomainError(error.message, "applicant_id_number"))
-    try:
-        checked_mobile = normalise_mobile(mobile or "")
-    except DomainError as error:
-        problems.append(DomainError(error.message, "applicant_mobile"))
+    if not name:
+        problems.append(DomainError(_l("Enter the applicant's name."), "applicant_name"))
+    elif len(name) > NAME_MAX:
+        problems.append(DomainError(_l("Use at most %(n)d characters.", n=NAME_MAX), "applicant_name"))
+    if not (id_number or "").strip():
+        problems.append(DomainError(_l("Enter the applicant's resident ID number."), "applicant_id_number"))
+    else:
+        try:
+            number = normalise_id_number(id_number, today)
+        except DomainError as error:
+            problems.append(DomainError(error.message, "applicant_id_number"))
+    if not (mobile or "").strip():
+        problems.append(DomainError(_l("Enter the applicant's mobile number."), "applicant_mobile"))
+    else:
+        try:
+            checked_mobile = normalise_mobile(mobile)
+        except DomainError as error:
+            problems.append(DomainError(error.message, "applicant_mobile"))
+    if not identity_checked:
+        problems.append(DomainError(_l("Check the applicant's identity card in person before filing."), "identity_checked"))
     resident = None
     if number:
         resident = session.scalar(select(User).where(User.id_number == number, User.role == Role.resident))

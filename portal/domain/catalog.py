@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import labels
 from portal.models import Agency, County, Service
 
 
@@ -54,8 +55,6 @@ def _in_order(needle: str, haystack: str) -> bool:
 def matches(service: Service, text: str) -> bool:
     """A search term matches a service by name, code, summary or department,
     in either language; Chinese terms may skip characters of the name."""
-    from portal import labels
-
     term = " ".join(text.split()).casefold()
     department = labels.DEPARTMENT_NAMES_ALL.get(service.department.value, ())
     haystacks = [service.name_zh, service.name_en, service.code, service.summary_zh, service.summary_en, *department]

@@ -211,3 +211,9 @@ def level(calendar: WorkCalendar, due: Deadline, now: datetime) -> Level:
     if calendar.ordinal(due.due_date) - calendar.ordinal(local_date(now)) <= 1:
         return Level.due_soon
     return Level.on_track
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in Shanghai time with its offset, e.g. 2026-11-28T21:52:41+08:00,
+    as the API, Open311 and partner messages write times."""
+    return moment.astimezone(SHANGHAI).isoformat(timespec="seconds") if moment else None

@@ -21,7 +21,8 @@ from portal.domain.clock import (
     workdays_used,
 )
 from portal.domain.events import record_event
-from portal.models import Case, CaseStatus, CaseSuspension, User
+from portal.domain.routing import stage_workdays
+from portal.models import Case, CaseStatus, CaseSuspension, Task, User
 
 CLOCK_STATUSES = (CaseStatus.accepted, CaseStatus.in_progress, CaseStatus.suspended)
 
@@ -117,6 +118,28 @@ def end_suspension(session: Session, case: Case, calendar: WorkCalendar, now: da
     refresh_due(session, case, calendar, now, actor=actor, reason=interval.reason)
     session.flush()
     return stood_still
+
+
+def close_suspensions(case: Case, now: datetime) -> None:
+    """The case ends while the clock is stopped (refused, withdrawn): its
+    open suspension ends with it, so the working days it stood still are
+    known."""
+    for interval in case.suspensions:
+        if interval.ended_at is None:
+            interval.ended_at = now
+
+
+def stage_due(calendar: WorkCalendar, case: Case, stage: int, now: datetime) -> datetime:
+    """When the tasks of ``stage`` are due: the stage's share of the
+    promise from acceptance, moved by the case's suspensions."""
+    return deadline(calendar, case.accepted_at, stage_workdays(case, stage), _intervals(case), now).due_at
+
+
+def task_workdays(calendar: WorkCalendar, task: Task, now: datetime) -> int:
+    """Working days from the task's creation to ``now``, less the case's
+    suspensions that began while the task was open."""
+    stopped = [s for s in _intervals(task.case) if s.started_at >= task.created_at]
+    return workdays_used(calendar, task.created_at, stopped, now)
 
 
 def case_workdays_used(calendar: WorkCalendar, case: Case, now: datetime) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
-from portal.models import Case, Event, User
+from portal.models import Case, Event, Task, User
 
 SYSTEM = "system"
 
@@ -42,3 +43,15 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def case_timeline(session: Session, case: Case) -> list[Event]:
+    """The case's events in order, with who acted and the task's agency."""
+    return list(
+        session.scalars(
+            select(Event)
+            .where(Event.case_id == case.id)
+            .options(selectinload(Event.actor), selectinload(Event.task).selectinload(Task.agency))
+            .order_by(Event.created_at, Event.id)
+        )
+    )

@@ -9,17 +9,17 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from portal.domain import DomainError, required_text
-from portal.domain.applications import attach_file, current_files
+from portal.domain import DomainError, DomainErrors, required_text
+from portal.domain.answers import field_value
+from portal.domain.case_files import attach_file
 from portal.domain.clock import WorkCalendar, local_date
-from portal.domain.deadlines import refresh_due
+from portal.domain.deadlines import close_suspensions, refresh_due
 from portal.domain.lifecycle import transition
+from portal.domain.limits import INTAKE_REASON_MAX
 from portal.domain.uploads import CheckedFile, FileWrites
 from portal.domain.workflow import cancel_open_tasks, start_routing
 from portal.models import Case, CaseNotice, User
 from portal.models.enums import NoticeKind
-
-REASON_MAX = 500
 
 
 def _notice(session: Session, case: Case, kind: NoticeKind, actor: User, now: datetime, **fields) -> CaseNotice:
@@ -30,7 +30,7 @@ def _notice(session: Session, case: Case, kind: NoticeKind, actor: User, now: da
 
 
 def _reason(text: str, field: str = "reason") -> str:
-    return required_text(text, field, REASON_MAX)
+    return required_text(text, field, INTAKE_REASON_MAX)
 
 
 def accept_case(session: Session, case: Case, clerk: User, now: datetime, calendar: WorkCalendar) -> CaseNotice:
@@ -151,9 +151,20 @@ def resubmit_correction(
     missing = sorted(named_materials - set(uploads))
     if missing:
         raise DomainError(_l("Upload a new file for every material listed in the notice."), f"material-{missing[0]}")
-    data = dict(case.form_data)
-    for name in named_fields:
-        data[name] = field_values.get(name, data.get(name))
+    data, problems = dict(case.form_data), []
+    specs = {spec["name"]: spec for spec in case.service.fields}
+    for name in sorted(named_fields):
+        try:
+            value = field_value(specs[name], field_values.get(name), local_date(now))
+        except DomainError as error:
+            problems.append(error)
+            continue
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    if problems:
+        raise DomainErrors(problems)
     case.form_data = data
     for code, checked in uploads.items():
         attach_file(session, writes, checked, code, actor, now, case=case)
@@ -164,12 +175,7 @@ def resubmit_correction(
 def withdraw_case(session: Session, case: Case, actor: User, now: datetime, reason: str) -> None:
     """Withdrawal ends the agencies' work on the case too."""
     reason = _reason(reason)
-    for interval in case.suspensions:
-        if interval.ended_at is None:
-            interval.ended_at = now
+    close_suspensions(case, now)
     transition(session, case, "withdraw", actor, now, note=reason)
     cancel_open_tasks(session, case, now)
 
-
-def files_by_material(case: Case) -> dict:
-    return current_files(case.files)

@@ -1,11 +1,12 @@
 """The case and task lifecycles: which status changes exist, who may make
 each, and the event each leaves. Nothing else assigns ``Case.status`` or
-``Task.status``.
+``Task.status``, and tasks come into being only through :func:`create_task`.
 
     submitted ──► correction_requested ──► submitted        (补正, clock not started)
     submitted ──► accepted ──► in_progress ⇄ suspended     (受理 starts the clock)
     submitted ──► refused_intake                            (不予受理)
-    in_progress / suspended ──► completed | refused ──► delivered
+    in_progress ──► completed | refused ──► delivered      (出件; 全程网办 delivered by the system)
+    suspended ──► refused                                   (a decisive refusal ends the special procedure)
     any open status before completion ──► withdrawn
 """
 
@@ -23,7 +24,7 @@ from portal.domain.events import record_event
 from portal.domain.messages import notify_applicant
 from portal.domain.outbox import announce_transition
 from portal.domain.tallies import mark_tally
-from portal.models import Case, CaseStatus, Role, Task, User
+from portal.models import Agency, Case, CaseStatus, Role, Task, User
 from portal.models.enums import Channel, DeliveryMode, TaskStatus
 
 S = CaseStatus
@@ -270,4 +271,58 @@ def task_transition(
     announce_transition(session, task, action, actor, previous, now, note)
     mark_tally(session, task.case)
     session.flush()
+    return task
+
+
+def create_task(
+    session: Session,
+    case: Case,
+    agency: Agency,
+    now: datetime,
+    *,
+    stage: int,
+    stage_name_zh: str,
+    stage_name_en: str,
+    action_zh: str,
+    action_en: str,
+    due_at: datetime,
+    fallback: bool = False,
+    actor: User | None = None,
+) -> Task:
+    """A task for ``agency`` in ``stage`` of the case, open in its queue,
+    and the event that says it was sent there (the case timeline shows it
+    with the agency and the stage)."""
+    task = Task(
+        case=case,
+        agency=agency,
+        stage=stage,
+        stage_name_zh=stage_name_zh,
+        stage_name_en=stage_name_en,
+        action_zh=action_zh,
+        action_en=action_en,
+        fallback=fallback,
+        status=T.open,
+        due_at=due_at,
+        created_at=now,
+    )
+    session.add(task)
+    session.flush()
+    record_event(
+        session,
+        case=case,
+        task=task,
+        subject="task",
+        actor=actor,
+        action="task_created",
+        to_status=T.open.value,
+        now=now,
+        data={
+            "agency": agency.code,
+            "stage": stage,
+            "stage_name_zh": stage_name_zh,
+            "stage_name_en": stage_name_en,
+            "fallback": fallback,
+        },
+    )
+    mark_tally(session, case)
     return task

@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
 
 from portal.domain import Collector, DomainError
 from portal.domain.events import record_event
@@ -213,8 +213,6 @@ LISTED = {"pending": (OutboxStatus.pending,), "dead": (OutboxStatus.dead,), "all
 
 def outbox_query(status: str = "all"):
     """Messages still to deliver or given up on, newest problem first."""
-    from sqlalchemy.orm import selectinload
-
     return (
         select(OutboxMessage)
         .where(OutboxMessage.status.in_(LISTED.get(status, LISTED["all"])))
@@ -224,8 +222,6 @@ def outbox_query(status: str = "all"):
 
 
 def outbox_counts(session: Session) -> dict[str, int]:
-    from sqlalchemy import func
-
     rows = session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
     counts = {status.value: 0 for status in OutboxStatus}
     counts.update({status.value: n for status, n in rows})

@@ -20,17 +20,19 @@ from sqlalchemy.orm import Session
 
 from portal.domain import DomainError
 from portal.domain.clock import WorkCalendar
+from portal.domain.limits import RESULT_NUMBER_MAX, SUSPENSION_WORKDAYS_MAX, SUSPENSION_WORKDAYS_MIN, TASK_NOTE_MAX
 from portal.domain.signing import SignatureError, verify
 from portal.domain.task_messages import CALLBACK_ACTIONS, case_summary, iso, task_block
-from portal.domain.workflow import claim_task, complete_task, refuse_task, resume_task, suspend_task
+from portal.domain.workflow import TaskRequest, act_on_task
 from portal.models import Agency, PartnerEvent, Task
 from portal.models.enums import DeliveryMode
 
 APPLIED, DUPLICATE = "applied", "duplicate"
-NOTE_MAX = 1000
 TASK_ID_MAX = 2**31 - 1  # the column's range: larger ids cannot exist
 # The opinion stored when a partner completes a task without a note.
 DEFAULT_OPINION = "部门业务系统办结"
+# What each reported action is in the portal's own words.
+TASK_ACTIONS = {"accepted": "claim", "suspended": "suspend", "resumed": "resume", "completed": "complete", "refused": "refuse"}
 
 
 class CallbackRefused(Exception):
@@ -100,13 +102,18 @@ def parse_report(body: Any) -> PartnerReport:
     action = body.get("action")
     if action not in CALLBACK_ACTIONS:
         raise _invalid("action", f"action must be one of {', '.join(CALLBACK_ACTIONS)}.")
-    note = _text(body, "note", NOTE_MAX, action in ("suspended", "refused"))
+    note = _text(body, "note", TASK_NOTE_MAX, action in ("suspended", "refused"))
     expected = body.get("expected_workdays")
-    if action == "suspended" and not (_integer(expected) and 1 <= expected <= 60):
-        raise _invalid("expected_workdays", "expected_workdays must be a whole number of working days from 1 to 60.")
+    if action == "suspended" and not (_integer(expected) and SUSPENSION_WORKDAYS_MIN <= expected <= SUSPENSION_WORKDAYS_MAX):
+        raise _invalid(
+            "expected_workdays",
+            "expected_workdays must be a whole number of working days "
+            f"from {SUSPENSION_WORKDAYS_MIN} to {SUSPENSION_WORKDAYS_MAX}.",
+        )
     result = body.get("result") or {}
-    if not isinstance(result, dict) or not isinstance(result.get("number", ""), str) or len(result.get("number", "")) > 100:
-        raise _invalid("result", "result must be an object whose number is a string of at most 100 characters.")
+    number = result.get("number", "") if isinstance(result, dict) else None
+    if not isinstance(number, str) or len(number) > RESULT_NUMBER_MAX:
+        raise _invalid("result", f"result must be an object whose number is a string of at most {RESULT_NUMBER_MAX} characters.")
     occurred_at = None
     if body.get("occurred_at") is not None:
         try:
@@ -121,21 +128,7 @@ def parse_report(body: Any) -> PartnerReport:
     )
 
 
-def _apply(session: Session, task: Task, report: PartnerReport, now: datetime) -> None:
-    calendar = WorkCalendar.load(session)
-    if report.action == "accepted":
-        claim_task(session, task, None, now)
-    elif report.action == "suspended":
-        suspend_task(session, task, None, now, report.note, report.expected_workdays)
-    elif report.action == "resumed":
-        resume_task(session, task, None, now, calendar)
-    elif report.action == "completed":
-        complete_task(session, task, None, now, calendar, report.note or DEFAULT_OPINION, report.result_number)
-    else:
-        refuse_task(session, task, None, now, report.note, calendar)
-
-
-def receive(session: Session, agency: Agency, report: PartnerReport, now: datetime) -> str:
+def receive(session: Session, agency: Agency, report: PartnerReport, now: datetime, calendar: WorkCalendar) -> str:
     """Apply a report once: APPLIED, or DUPLICATE when this agency's event id
     was applied before. A report refused earlier (its task not found, or
     not in a state for it) is looked at again. Flushes; raises
@@ -155,11 +148,18 @@ def receive(session: Session, agency: Agency, report: PartnerReport, now: dateti
         session.add(seen)
     seen.task_id, seen.action, seen.outcome, seen.received_at = task.id, report.action, APPLIED, now
     session.flush()
+    request = TaskRequest(
+        note=report.note or (DEFAULT_OPINION if report.action == "completed" else ""),
+        expected_workdays=report.expected_workdays,
+        result_number=report.result_number,
+    )
     try:
-        _apply(session, task, report, now)
+        # The actor is the agency's own system (None to the lifecycle).
+        act_on_task(session, task, TASK_ACTIONS[report.action], None, now, calendar, request)
     except DomainError as error:
         kind = "not-allowed-now" if error.field in (None, "status", "actor", "routing") else "invalid-event"
-        raise CallbackRefused(kind, str(error.message), None if kind == "not-allowed-now" else "note") from None
+        field = None if kind == "not-allowed-now" else {"result_number": "result"}.get(error.field, error.field)
+        raise CallbackRefused(kind, str(error.message), field) from None
     session.flush()
     return APPLIED
 

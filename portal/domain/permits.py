@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from portal.domain import DomainError
 from portal.domain.clock import local_date
 from portal.domain.events import record_event
+from portal.domain.messages import notify_applicant
 from portal.models import Case, CaseFile, PermitCheck, PermitEndorsement, PermitSequence, ResidencePermit, User
 from portal.models.enums import County, PermitCheckResult, PermitStatus
 
@@ -286,8 +287,6 @@ def on_completion(session: Session, case: Case, now: datetime) -> ResidencePermi
 
 
 def _record(session, case, now, action, permit, data=None):
-    from portal.domain.messages import notify_applicant
-
     event = record_event(session, case=case, action=action, now=now, data={"permit": permit.number, **(data or {})})
     notify_applicant(session, case, event, now)
 

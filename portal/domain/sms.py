@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from portal.clients import Attempt, post_json
 from portal.domain.clock import local_date
 from portal.domain.identity import mask_mobile
+from portal.domain.outbox import enqueue
 from portal.models import Case, Event
 from portal.models.enums import OutboxChannel
 
@@ -65,8 +66,6 @@ def sms_text(case: Case, event: Event) -> str:
 def enqueue_sms(session: Session, case: Case, event: Event, now: datetime) -> None:
     """A text to the mobile number given on the application, with or
     without an account (walk-in applicants too)."""
-    from portal.domain.outbox import enqueue
-
     mobile = (case.applicant_mobile or "").strip()
     if not mobile:
         return

@@ -12,16 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from portal.domain.clock import SHANGHAI
+from portal.domain.case_files import current_files
+from portal.domain.clock import iso
 from portal.models import Case, Task
 
 CALLBACK_PATH = "/api/v1/partner/events"
 CALLBACK_ACTIONS = ("accepted", "suspended", "resumed", "completed", "refused")
 
-
-def iso(moment: datetime | None) -> str | None:
-    """ISO 8601 in Shanghai time with its offset, e.g. 2026-11-05T23:59:59+08:00."""
-    return moment.astimezone(SHANGHAI).isoformat(timespec="seconds") if moment else None
 
 
 def _names(obj, attr: str) -> dict[str, str]:
@@ -48,7 +45,6 @@ def _place(county: str | None, province: str) -> dict[str, str | None]:
 
 
 def _materials(case: Case) -> list[dict[str, Any]]:
-    from portal.domain.applications import current_files
 
     files = current_files(case.files)
     listed = []

@@ -4,6 +4,8 @@ all are; task actions and their effect on the case and its clock."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -11,21 +13,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain import DomainError, permits, required_text
-from portal.domain.clock import WorkCalendar, deadline, workdays_used
-from portal.domain.deadlines import _intervals, case_workdays_used, end_suspension, refresh_due, start_suspension
-from portal.domain.lifecycle import task_transition, transition
+from portal.domain.case_files import attach_file
+from portal.domain.clock import WorkCalendar
+from portal.domain.deadlines import (
+    case_workdays_used,
+    close_suspensions,
+    end_suspension,
+    stage_due,
+    start_suspension,
+    task_workdays,
+)
+from portal.domain.lifecycle import NOT_WAITING, create_task, task_transition, transition
+from portal.domain.limits import RESULT_NUMBER_MAX, SUSPENSION_WORKDAYS_MAX, SUSPENSION_WORKDAYS_MIN, TASK_NOTE_MAX
 from portal.domain.outbox import announce_tasks
-from portal.domain.routing import resolve_plan, stage_count, stage_workdays
+from portal.domain.routing import resolve_plan, stage_count
 from portal.i18n import localized
 from portal.models import Agency, Case, CaseNotice, CaseStatus, Task, User
 from portal.models.enums import DeliveryMethod, NoticeKind, ServiceMode, TaskStatus
 
-REASON_MAX = 1000
 PERMIT_SERVICES = (permits.ISSUE, permits.ENDORSE, permits.REPLACE)
-
-
-def task_due(calendar: WorkCalendar, case: Case, stage: int, now: datetime) -> datetime:
-    return deadline(calendar, case.accepted_at, stage_workdays(case, stage), _intervals(case), now).due_at
 
 
 def route_stage(session: Session, case: Case, stage: int, calendar: WorkCalendar, now: datetime) -> list[Task]:
@@ -45,22 +51,13 @@ def route_stage(session: Session, case: Case, stage: int, calendar: WorkCalendar
                 ),
                 "routing",
             )
-        task = Task(
-            case=case,
-            agency=agency,
-            stage=stage,
-            stage_name_zh=plan["name_zh"],
-            stage_name_en=plan["name_en"],
-            action_zh=step.step["action_zh"],
-            action_en=step.step["action_en"],
-            fallback=step.fallback,
-            status=TaskStatus.open,
-            due_at=task_due(calendar, case, stage, now),
-            created_at=now,
+        task = create_task(
+            session, case, agency, now,
+            stage=stage, stage_name_zh=plan["name_zh"], stage_name_en=plan["name_en"],
+            action_zh=step.step["action_zh"], action_en=step.step["action_en"],
+            fallback=step.fallback, due_at=stage_due(calendar, case, stage, now),
         )
-        session.add(task)
         tasks.append(task)
-    session.flush()
     announce_tasks(session, tasks, now)
     return tasks
 
@@ -109,15 +106,8 @@ def deliver_online_result(session: Session, case: Case, now: datetime) -> None:
         transition(session, case, "deliver", None, now, data={"method": DeliveryMethod.electronic.value})
 
 
-def task_workdays(calendar: WorkCalendar, task: Task, now: datetime) -> int:
-    """Working days from the task's creation to ``now``, less the case's
-    suspensions that began while the task was open."""
-    stopped = [s for s in _intervals(task.case) if s.started_at >= task.created_at]
-    return workdays_used(calendar, task.created_at, stopped, now)
-
-
-def _reason(text: str, field: str = "reason") -> str:
-    return required_text(text, field, REASON_MAX)
+def _note(text: str) -> str:
+    return required_text(text, "note", TASK_NOTE_MAX)
 
 
 def claim_task(session: Session, task: Task, officer: User, now: datetime) -> None:
@@ -135,28 +125,26 @@ def complete_task(
     the case moves on."""
     if task.case.status is CaseStatus.suspended:
         raise DomainError(_l("The case is in a special procedure; resume it before completing."), "status")
-    task.opinion = _reason(opinion, "opinion")
-    if result_number.strip():
-        task.result = {**task.result, "number": result_number.strip()[:100]}
+    task.opinion = _note(opinion)
+    number = (result_number or "").strip()
+    if len(number) > RESULT_NUMBER_MAX:
+        raise DomainError(_l("Use at most %(n)d characters.", n=RESULT_NUMBER_MAX), "result_number")
+    if number:
+        task.result = {**task.result, "number": number}
     task_transition(session, task, "complete", officer, now, note=task.opinion)
     task.workdays = task_workdays(calendar, task, now)
     _advance(session, task.case, calendar, now)
 
 
-def refuse_task(
-    session: Session, task: Task, officer: User, now: datetime, reason: str, calendar: WorkCalendar | None = None
-) -> None:
+def refuse_task(session: Session, task: Task, officer: User, now: datetime, calendar: WorkCalendar, reason: str) -> None:
     """A decisive refusal: the case is refused with this reason and the
     other agencies' open tasks are cancelled."""
-    reason = _reason(reason)
-    calendar = calendar or WorkCalendar.load(session)
+    reason = _note(reason)
     task.opinion = reason
     task_transition(session, task, "refuse", officer, now, note=reason)
     task.workdays = task_workdays(calendar, task, now)
     cancel_open_tasks(session, task.case, now, except_task=task)
-    for interval in task.case.suspensions:
-        if interval.ended_at is None:
-            interval.ended_at = now
+    close_suspensions(task.case, now)
     task.case.turnaround_workdays = case_workdays_used(calendar, task.case, now)
     transition(session, task.case, "refuse", None, now, note=reason, data={"agency": task.agency.code})
     session.add(
@@ -169,11 +157,24 @@ def refuse_task(
     deliver_online_result(session, task.case, now)
 
 
-def suspend_task(session: Session, task: Task, officer: User, now: datetime, reason: str, expected_workdays: int) -> None:
-    """特别程序: the case clock stops until every suspended task resumes."""
-    reason = _reason(reason, "procedure")
-    if not 1 <= expected_workdays <= 60:
-        raise DomainError(_l("Give the expected length in working days, from 1 to 60."), "expected_workdays")
+def suspend_task(
+    session: Session, task: Task, officer: User, now: datetime, reason: str, expected_workdays: int | None
+) -> None:
+    """特别程序: the case clock stops until every suspended task resumes;
+    the officer says why and how many working days it should last."""
+    reason = _note(reason)
+    if (
+        not isinstance(expected_workdays, int)
+        or isinstance(expected_workdays, bool)
+        or not SUSPENSION_WORKDAYS_MIN <= expected_workdays <= SUSPENSION_WORKDAYS_MAX
+    ):
+        raise DomainError(
+            _l(
+                "Give the expected length in working days, from %(min)d to %(max)d.",
+                min=SUSPENSION_WORKDAYS_MIN, max=SUSPENSION_WORKDAYS_MAX,
+            ),
+            "expected_workdays",
+        )
     task_transition(session, task, "suspend", officer, now, note=reason, data={"expected_workdays": expected_workdays})
     case = task.case
     if case.status is CaseStatus.in_progress:
@@ -189,7 +190,7 @@ def resume_task(session: Session, task: Task, officer: User, now: datetime, cale
         transition(session, case, "resume", None, now)
         for other in case.tasks:
             if other.status.is_active:
-                other.due_at = task_due(calendar, case, other.stage, now)
+                other.due_at = stage_due(calendar, case, other.stage, now)
         session.flush()
 
 
@@ -211,22 +212,15 @@ def deliver_case(session: Session, case: Case, clerk: User, now: datetime, metho
     transition(session, case, "deliver", clerk, now, data={"method": chosen.value})
 
 
-def refresh_case_and_tasks(session: Session, case: Case, calendar: WorkCalendar, now: datetime) -> None:
-    refresh_due(session, case, calendar, now)
-    for task in case.tasks:
-        if task.status.is_active:
-            task.due_at = task_due(calendar, case, task.stage, now)
-
-
 def return_task(session: Session, task: Task, officer: User, now: datetime, reason: str) -> None:
     """Back to the receiving window: the task cannot proceed without the
     clerk (wrong routing, an original missing)."""
-    task_transition(session, task, "return", officer, now, note=_reason(reason, "return_reason"))
+    task_transition(session, task, "return", officer, now, note=_note(reason))
 
 
 def reopen_task(session: Session, task: Task, clerk: User, now: datetime, note: str) -> None:
     """The window has dealt with what the agency asked; the task goes back to its queue."""
-    task_transition(session, task, "reopen", clerk, now, note=_reason(note, "note"))
+    task_transition(session, task, "reopen", clerk, now, note=_note(note))
 
 
 def transfer_task(
@@ -234,7 +228,7 @@ def transfer_task(
 ) -> Task:
     """Supervisors and admins move a wrongly routed task to another agency;
     the new task keeps its stage and due date."""
-    reason = _reason(reason)
+    reason = required_text(reason, "reason", TASK_NOTE_MAX)
     target = session.scalar(select(Agency).where(Agency.code == agency_code))
     if target is None:
         raise DomainError(_l("Choose an agency."), "agency")
@@ -248,21 +242,66 @@ def transfer_task(
         session, task, "transfer", actor, now, note=reason,
         data={"to": target.code, "to_name_zh": target.name_zh, "to_name_en": target.name_en},
     )
-    moved = Task(
-        case=task.case, agency=target, stage=task.stage, stage_name_zh=task.stage_name_zh,
-        stage_name_en=task.stage_name_en, action_zh=task.action_zh, action_en=task.action_en,
-        fallback=False, status=TaskStatus.open, due_at=task.due_at, created_at=now,
+    moved = create_task(
+        session, task.case, target, now, actor=actor,
+        stage=task.stage, stage_name_zh=task.stage_name_zh, stage_name_en=task.stage_name_en,
+        action_zh=task.action_zh, action_en=task.action_en, fallback=False, due_at=task.due_at,
     )
-    session.add(moved)
-    session.flush()
     announce_tasks(session, [moved], now)
     return moved
 
 
 def attach_result(session: Session, writes, task: Task, checked, officer: User, now: datetime):
     """An uploaded result document (decision, certificate) for the applicant."""
-    from portal.domain.applications import attach_file
-
     record = attach_file(session, writes, checked, f"result-{task.id}", officer, now, case=task.case)
     task.result = {**task.result, "file_id": record.id}
     return record
+
+
+# -- one entry point for task actions ---------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskRequest:
+    """What an officer, an API token or a partner system asks of a task."""
+
+    note: str = ""
+    expected_workdays: int | None = None
+    result_number: str = ""
+
+
+Runner = Callable[[Session, Task, User | None, datetime, WorkCalendar, TaskRequest], object]
+
+# The actions staff and partner systems take on a task, by name; transfer
+# (oversight) and reopen (the window) have pages of their own.
+TASK_ACTIONS: dict[str, Runner] = {
+    "claim": lambda s, t, a, now, cal, r: claim_task(s, t, a, now),
+    "release": lambda s, t, a, now, cal, r: release_task(s, t, a, now),
+    "resume": lambda s, t, a, now, cal, r: resume_task(s, t, a, now, cal),
+    "complete": lambda s, t, a, now, cal, r: complete_task(s, t, a, now, cal, r.note, r.result_number),
+    "refuse": lambda s, t, a, now, cal, r: refuse_task(s, t, a, now, cal, r.note),
+    "suspend": lambda s, t, a, now, cal, r: suspend_task(s, t, a, now, r.note, r.expected_workdays),
+    "return": lambda s, t, a, now, cal, r: return_task(s, t, a, now, r.note),
+}
+
+
+def act_on_task(
+    session: Session,
+    task: Task,
+    action: str,
+    actor: User | None,
+    now: datetime,
+    calendar: WorkCalendar,
+    request: TaskRequest | None = None,
+) -> Task:
+    """Every action on a task goes through here: the officer's buttons, the
+    JSON API and partner systems' callbacks (``actor`` None: the agency's
+    own system). The lifecycle decides whether the action is allowed now
+    and for this actor; the named workflow function checks the note, the
+    expected length of a special procedure and the result number against
+    :mod:`portal.domain.limits`. Flushes; the caller commits."""
+    run = TASK_ACTIONS.get(action)
+    if run is None:
+        raise DomainError(NOT_WAITING, "status")
+    run(session, task, actor, now, calendar, request or TaskRequest())
+    return task

@@ -1,8 +1,14 @@
-"""Helpers shared by every form-handling view."""
+"""Helpers and forms shared by several areas' views."""
 
+from flask import abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
+from portal import labels
 from portal.domain import DomainError, DomainErrors
+from portal.domain.uploads import stored_path
 
 
 def attach_error(form, error: DomainError) -> None:
@@ -24,10 +30,6 @@ CONCURRENT_CHANGE = _l("Someone else changed this case a moment ago. Reload the 
 
 def send_stored(record):
     """Send an uploaded material as a download, never rendered inline."""
-    from flask import abort, current_app, send_file
-
-    from portal.domain.uploads import stored_path
-
     path = stored_path(record.stored_name)
     if not path.is_file():
         # The record outlived its file (a restore without the uploads folder).
@@ -36,24 +38,14 @@ def send_stored(record):
     return send_file(path, mimetype=record.content_type, as_attachment=True, download_name=record.filename)
 
 
-def commit_or_flash(action, success) -> bool:
-    """Run one domain action and commit it, or roll back whole and say why
-    (a rule's message, or that someone else changed the case meanwhile)."""
-    from flask import flash
-    from sqlalchemy.orm.exc import StaleDataError
+class DeliverForm(FlaskForm):
+    """出件: how the receiving window hands over the result (the case page
+    shows it, the window's desk takes it)."""
 
-    from portal.db import db
+    method = SelectField(_l("How the result is handed over"), default="window")
 
-    try:
-        action()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return False
-    except StaleDataError:
-        db.session.rollback()
-        flash(str(CONCURRENT_CHANGE), "error")
-        return False
-    flash(str(success), "success")
-    return True
+    @classmethod
+    def for_methods(cls) -> "DeliverForm":
+        form = cls()
+        form.method.choices = [SelectChoice(k, v) for k, v in labels.DELIVERY_METHODS.items()]
+        return form

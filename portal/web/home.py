@@ -1,6 +1,5 @@
 """Send each signed-in user to the landing page of their role."""
 
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -8,6 +7,7 @@ from flask_login import current_user, login_required
 from portal.db import db
 from portal.domain.alerts import alerts_for, mark_alerts_seen, unseen_alert_count
 from portal.models import Role
+from portal.web.clock import request_now
 
 bp = Blueprint("home", __name__)
 
@@ -39,7 +39,7 @@ def alerts():
         abort(404)
     found = alerts_for(db.session, current_user)
     seen_before = current_user.alerts_seen_at
-    mark_alerts_seen(current_user, datetime.now(UTC))
+    mark_alerts_seen(current_user, request_now())
     db.session.commit()
     return render_template("alerts.html", alerts=found, seen_before=seen_before)
 

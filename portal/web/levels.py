@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from flask import g
-
-from portal.db import db
-from portal.domain.clock import WorkCalendar
 from portal.domain.deadlines import case_level
 from portal.domain.queue import due_soon_limit, task_level
+from portal.web.clock import request_calendar, request_now
 
 
 def _clock():
-    if "work_calendar" not in g:
-        g.work_calendar = WorkCalendar.load(db.session)
-        g.clock_now = datetime.now(UTC)
-    return g.work_calendar, g.clock_now
+    return request_calendar(), request_now()
 
 
 def level_of_case(case):

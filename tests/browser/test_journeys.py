@@ -172,7 +172,9 @@ def test_counter_intake_correction_by_the_resident_then_acceptance(app, page, li
     expect(page.locator("main")).to_contain_text(number)
     assert_accessible(page)
     page.get_by_role("link", name="返回办件").click()
-    expect(page.locator(".timeline li")).to_have_count(5)
+    # Submitted, correction requested, resubmitted, accepted, handling started, sent to the agency.
+    expect(page.locator(".timeline li")).to_have_count(6)
+    expect(page.locator(".timeline li").last).to_contain_text("已分送承办部门")
     expect(page.locator(".status")).to_have_text("办理中")
     page.screenshot(path="test-artifacts/counter-case.png", full_page=True)
 

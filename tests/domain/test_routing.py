@@ -127,8 +127,8 @@ def test_a_decisive_refusal_refuses_the_case_and_cancels_the_other_tasks(session
     task = next(t for t in case.tasks if t.agency.code == "ys-gov")
     claim_task(session, task, officer, at("2026-11-02", 11))
     with pytest.raises(DomainError):
-        refuse_task(session, task, officer, at("2026-11-03"), " ")
-    refuse_task(session, task, officer, at("2026-11-03"), "纠纷已进入诉讼程序，不属于调解范围")
+        refuse_task(session, task, officer, at("2026-11-03"), WorkCalendar.load(session), " ")
+    refuse_task(session, task, officer, at("2026-11-03"), WorkCalendar.load(session), "纠纷已进入诉讼程序，不属于调解范围")
     assert case.status is CaseStatus.refused
     assert {t.status for t in case.tasks} == {TaskStatus.refused, TaskStatus.cancelled}
 

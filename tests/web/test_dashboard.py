@@ -137,8 +137,7 @@ def test_the_public_performance_page_shows_counts_and_no_personal_data(app, clie
     from unittest import mock
 
     october_end = datetime(2026, 10, 31, 12, tzinfo=UTC)
-    with mock.patch("portal.web.public.views.datetime") as clock:
-        clock.now.return_value = october_end
+    with mock.patch("portal.web.clock.wall_clock", return_value=october_end):
         page = client.page("/performance")
     text = page.get_text()
     assert october["A"] not in text and "测试申请人" not in text

@@ -169,7 +169,7 @@ def test_staff_do_not_use_the_applicants_rating_page(app, client, login_as, role
 def test_a_bad_rating_opens_a_follow_up_due_after_the_national_day_holiday(app, client, login_as):
     resident = login_as("resident")
     number = new_case(app, resident, county="yushan")
-    with mock.patch("portal.web.ratings.views._now", return_value=at("2026-09-29", 15)):
+    with mock.patch("portal.web.clock.wall_clock", return_value=at("2026-09-29", 15)):
         assert rate(client, f"/cases/{number}/rating", {**ONLINE, "score": "2"}).status_code == 302
     with app.app_context():
         follow_up = db.session.scalar(select(RatingFollowUp))
@@ -263,7 +263,7 @@ def test_the_follow_ups_list_open_ones_first_with_overdue_marked(app, client, lo
     recent, _c, _g = rated_case(app, 2, at("2026-11-27"))  # due 12-04
     rated_case(app, 4, at("2026-11-27"))  # no follow-up
     login_as(role)
-    with mock.patch("portal.web.ratings.views._now", return_value=at("2026-11-30")):
+    with mock.patch("portal.web.clock.wall_clock", return_value=at("2026-11-30")):
         page = client.page("/supervisor/follow-ups")
     rows = page.select("#follow-ups tbody tr")
     assert [text_of(r, "th") for r in rows] == [overdue, recent, answered]

@@ -3,8 +3,6 @@ its status, corrections of single days and the official schedule import."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,18 +10,18 @@ from flask_login import current_user
 from portal.db import db
 from portal.domain import DomainError
 from portal.domain.calendar import correct_day, import_schedule, parse_schedule, year_overview
-from portal.domain.clock import local_date
 from portal.models import Role
 from portal.security import role_required
 from portal.web.admin.forms import CorrectDayForm, ImportScheduleForm
 from portal.web.admin.views import bp
+from portal.web.clock import request_now, request_today
 from portal.web.forms import attach_error
 
 MAX_SCHEDULE_BYTES = 256 * 1024
 
 
 def _year_arg() -> int:
-    today = local_date(datetime.now(UTC))
+    today = request_today()
     try:
         year = int(request.args.get("year", today.year))
     except ValueError:
@@ -57,7 +55,7 @@ def correct_calendar_day():
         try:
             moved = correct_day(
                 db.session, form.day.data, form.workday.data == "1", form.name.data or "",
-                form.reason.data, current_user, datetime.now(UTC),
+                form.reason.data, current_user, request_now(),
             )
         except DomainError as error:
             db.session.rollback()
@@ -85,7 +83,7 @@ def import_calendar():
             except UnicodeDecodeError:
                 raise DomainError(_("The file must be UTF-8 text (CSV or JSON)."), "schedule") from None
             schedule = parse_schedule(text, upload.filename or "")
-            report = import_schedule(db.session, schedule, current_user, datetime.now(UTC))
+            report = import_schedule(db.session, schedule, current_user, request_now())
         except DomainError as error:
             db.session.rollback()
             error.field = "schedule"

@@ -4,8 +4,6 @@ messages still to deliver or given up on, with retries."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,6 +21,7 @@ from portal.domain.outbox import outbox_counts, outbox_query, retry_dead, retry_
 from portal.models import Agency, Case, Role
 from portal.security import role_required
 from portal.web.admin import bp
+from portal.web.clock import request_now
 from portal.web.forms import attach_error
 
 PER_PAGE = 50
@@ -71,9 +70,6 @@ class OutboxFilterForm(FlaskForm):
         default="all",
     )
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _agency_or_404(code: str) -> Agency:
@@ -131,7 +127,7 @@ def change_agency_delivery(code: str):
                 form.signing_secret.data or agency.signing_secret,
                 form.timeout_seconds.data,
                 current_user,
-                _now(),
+                request_now(),
             )
         except DomainError as error:
             db.session.rollback()
@@ -187,7 +183,7 @@ def retry_outbox_message(message_id: str):
     if not RetryForm().validate_on_submit():
         abort(400)
     try:
-        retry_message(db.session, message_id, current_user, _now())
+        retry_message(db.session, message_id, current_user, request_now())
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
@@ -202,7 +198,7 @@ def retry_outbox_message(message_id: str):
 def retry_dead_messages():
     if not RetryForm().validate_on_submit():
         abort(400)
-    count = retry_dead(db.session, current_user, _now())
+    count = retry_dead(db.session, current_user, request_now())
     db.session.commit()
     if count:
         flash(ngettext("%(num)d dead message will be sent again.", "%(num)d dead messages will be sent again.", count), "success")

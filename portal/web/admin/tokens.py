@@ -3,8 +3,6 @@ once, in the response to the create), revoke."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,6 +22,7 @@ from portal.i18n import localized
 from portal.models import Role
 from portal.security import role_required
 from portal.web.admin import bp
+from portal.web.clock import request_now
 from portal.web.forms import attach_error
 
 KIND_LABELS = {
@@ -97,7 +96,7 @@ def create_api_token():
                 name=form.name.data,
                 kind=form.kind.data,
                 created_by=current_user,
-                now=datetime.now(UTC),
+                now=request_now(),
                 agency_code=form.agency.data or None,
                 county=form.county.data or None,
                 user_id=int(form.user.data) if (form.user.data or "").isdigit() else None,
@@ -120,7 +119,7 @@ def revoke_api_token(token_id: int):
         abort(404)
     if not RevokeForm().validate_on_submit():
         abort(400)
-    if revoke_token(db.session, token, datetime.now(UTC)):
+    if revoke_token(db.session, token, request_now()):
         db.session.commit()
         flash(_("Token “%(name)s” is revoked; systems using it are refused from now on.", name=token.name), "success")
     else:

@@ -5,6 +5,8 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.domain.limits import RESULT_NUMBER_MAX, SUSPENSION_WORKDAYS_MAX, SUSPENSION_WORKDAYS_MIN, TASK_NOTE_MAX
+
 
 class ActionForm(FlaskForm):
     """Claim, release and resume need only the CSRF token."""
@@ -12,11 +14,11 @@ class ActionForm(FlaskForm):
 
 class CompleteForm(FlaskForm):
     opinion = TextAreaField(
-        _l("Opinion"), validators=[DataRequired(_l("Write the agency's opinion.")), Length(max=1000)],
+        _l("Opinion"), validators=[DataRequired(_l("Write the agency's opinion.")), Length(max=TASK_NOTE_MAX)],
         description=_l("What was checked and decided."),
     )
     result_number = StringField(
-        _l("Certificate or decision number (if any)"), validators=[Optional(), Length(max=100)]
+        _l("Certificate or decision number (if any)"), validators=[Optional(), Length(max=RESULT_NUMBER_MAX)]
     )
     result_file = FileField(
         _l("Result document (if any)"),
@@ -28,7 +30,7 @@ class CompleteForm(FlaskForm):
 class ReturnForm(FlaskForm):
     return_reason = TextAreaField(
         _l("What the window must do"),
-        validators=[DataRequired(_l("Say what the window must do.")), Length(max=1000)],
+        validators=[DataRequired(_l("Say what the window must do.")), Length(max=TASK_NOTE_MAX)],
         description=_l(
             "For example: the original document must be checked at the window. If the "
             "task reached the wrong agency, a supervisor can transfer it."
@@ -39,7 +41,7 @@ class ReturnForm(FlaskForm):
 class RefuseTaskForm(FlaskForm):
     reason = TextAreaField(
         _l("Legal reason for refusing"),
-        validators=[DataRequired(_l("Give the legal reason for refusing.")), Length(max=1000)],
+        validators=[DataRequired(_l("Give the legal reason for refusing.")), Length(max=TASK_NOTE_MAX)],
         description=_l("The applicant receives it with the refusal of the whole case."),
     )
     confirm = BooleanField(
@@ -51,14 +53,21 @@ class RefuseTaskForm(FlaskForm):
 class SuspendForm(FlaskForm):
     procedure = TextAreaField(
         _l("Special procedure and reason"),
-        validators=[DataRequired(_l("Say which special procedure and why.")), Length(max=1000)],
+        validators=[DataRequired(_l("Say which special procedure and why.")), Length(max=TASK_NOTE_MAX)],
         description=_l("Inspection, expert review, hearing or waiting for the applicant. The clock stops until you resume."),
     )
     expected_workdays = IntegerField(
         _l("Expected length in working days"),
         validators=[
             InputRequired(_l("Give the expected length in working days.")),
-            NumberRange(min=1, max=60, message=_l("Enter a whole number of working days from 1 to 60.")),
+            NumberRange(
+                min=SUSPENSION_WORKDAYS_MIN,
+                max=SUSPENSION_WORKDAYS_MAX,
+                message=_l(
+                    "Enter a whole number of working days from %(min)d to %(max)d.",
+                    min=SUSPENSION_WORKDAYS_MIN, max=SUSPENSION_WORKDAYS_MAX,
+                ),
+            ),
         ],
     )
 

@@ -6,7 +6,6 @@ OpenAPI document, so a partner can branch on them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import wraps
 
 from flask import g, request
@@ -15,6 +14,7 @@ from portal.db import db
 from portal.domain.tokens import Principal, authenticate
 from portal.errors import problem
 from portal.web.api.views import bp
+from portal.web.clock import request_now
 
 # kind → (status, stable English title)
 PROBLEMS = {
@@ -81,7 +81,7 @@ def token_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        principal = authenticate(db.session, request.headers.get("Authorization"), datetime.now(UTC))
+        principal = authenticate(db.session, request.headers.get("Authorization"), request_now())
         if principal is None:
             header = request.headers.get("Authorization")
             detail = (

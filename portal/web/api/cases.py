@@ -7,21 +7,24 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import request, url_for
+from flask_babel import force_locale
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.db import db
 from portal.domain.access import find_visible_case, visible_cases
 from portal.domain.catalog import find_service
-from portal.domain.clock import WorkCalendar
+from portal.domain.clock import WorkCalendar, iso
 from portal.domain.deadlines import case_level
 from portal.domain.identity import mask_id_number, mask_mobile
+from portal.domain.walk_ins import FilingErrors, IdempotencyConflict, WalkIn, file_walk_in, idempotency_key
 from portal.models import Case, CaseStatus, Event, Task
 from portal.web.api.auth import api_problem, current_principal, forbidden, invalid, not_found, token_required
-from portal.web.api.common import BadRequest, Query, encode_cursor, iso, json_response, parse_body
-from portal.web.api.filing import FilingErrors, IdempotencyConflict, WalkIn, file_walk_in, idempotency_key
+from portal.web.api.common import BadRequest, Query, encode_cursor, parse_body
 from portal.web.api.schemas import CaseCreate
 from portal.web.api.views import bp
+from portal.web.clock import request_calendar, request_now
+from portal.web.json import json_response
 
 CASE_STATUSES = tuple(s.value for s in CaseStatus)
 IDEMPOTENCY_KEY_MAX = 200
@@ -170,7 +173,7 @@ def list_cases():
             .group_by(Event.case_id)
         ).all()
     ) if page else {}
-    now, calendar = datetime.now(UTC), WorkCalendar.load(db.session)
+    now, calendar = request_now(), request_calendar()
     last = page[-1] if page else None
     return json_response(
         {
@@ -195,7 +198,7 @@ def get_case(number: str):
     case = find_visible_case(db.session, current_principal().viewer, number[:40]) if "\x00" not in number else None
     if case is None:
         return not_found("No case with this number is visible to this token.")
-    return json_response(case_detail(case, WorkCalendar.load(db.session), datetime.now(UTC)))
+    return json_response(case_detail(case, request_calendar(), request_now()))
 
 
 def _walk_in(body: CaseCreate) -> WalkIn:
@@ -246,7 +249,8 @@ def create_case():
     try:
         key = idempotency_key(principal, _client_key())
         body = parse_body(CaseCreate)
-        case, created = file_walk_in(db.session, principal, _walk_in(body), key, datetime.now(UTC))
+        with force_locale("en"):  # machine-facing messages are in English, like the rest of the API
+            case, created = file_walk_in(db.session, principal, _walk_in(body), key, request_now())
     except BadRequest as error:
         db.session.rollback()
         return invalid(error.errors)
@@ -259,7 +263,7 @@ def create_case():
             "conflict", "This Idempotency-Key was used for a different application; use a new key for a new case."
         )
     db.session.commit()
-    body = case_detail(case, WorkCalendar.load(db.session), datetime.now(UTC))
+    body = case_detail(case, request_calendar(), request_now())
     body["query_code"] = case.query_code  # for the receipt the window prints
     location = url_for("api.get_case", number=case.number)
     return json_response(body, 201 if created else 200, {"Location": location})

@@ -10,28 +10,13 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from flask import jsonify, request
+from flask import request
 from pydantic import BaseModel, ValidationError
 
 from portal.domain.clock import SHANGHAI
 
 DB_INT_MAX = 2**31 - 1  # the largest id a database integer column holds
 LIMIT_DEFAULT, LIMIT_MAX = 50, 100
-
-
-def iso(moment: datetime | None) -> str | None:
-    """2026-11-28T21:52:41+08:00: the portal's local time with its offset."""
-    if moment is None:
-        return None
-    return moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
-
-
-def json_response(payload, status: int = 200, headers: dict | None = None):
-    response = jsonify(payload)
-    response.status_code = status
-    response.content_type = "application/json; charset=utf-8"
-    response.headers.update(headers or {})
-    return response
 
 
 class BadRequest(Exception):

@@ -12,10 +12,11 @@ from functools import lru_cache
 from pydantic.json_schema import models_json_schema
 
 from portal.web.api.auth import PROBLEMS
-from portal.web.api.common import LIMIT_MAX, json_response
+from portal.web.api.common import LIMIT_MAX
 from portal.web.api.openapi_schemas import REF, json_body, problem_kinds, problem_response, ref, response_schemas
 from portal.web.api.schemas import CaseCreate, TaskAction
 from portal.web.api.views import bp
+from portal.web.json import json_response
 
 
 def _parameters() -> dict:

@@ -3,6 +3,7 @@ small builders the document is made with."""
 
 from __future__ import annotations
 
+from portal.domain.limits import RESULT_NUMBER_MAX, SUSPENSION_WORKDAYS_MAX, SUSPENSION_WORKDAYS_MIN, TASK_NOTE_MAX
 from portal.models.enums import CaseStatus, TaskStatus
 
 REF = "#/components/schemas/{model}"
@@ -260,9 +261,12 @@ def response_schemas() -> dict:
             "agency": {"type": "string", "description": "Code of the agency whose system sends the event."},
             "task_id": {"type": "integer", "minimum": 1, "maximum": 2147483647},
             "action": {"type": "string", "enum": list(CALLBACK_ACTIONS)},
-            "note": {"type": "string", "maxLength": 1000, "description": "Required (the reason) for suspended and refused."},
-            "expected_workdays": {"type": "integer", "minimum": 1, "maximum": 60, "description": "Required for suspended."},
-            "result": obj({"number": {"type": "string"}}, description="Optional, with completed."),
+            "note": {"type": "string", "maxLength": TASK_NOTE_MAX, "description": "Required (the reason) for suspended and refused."},
+            "expected_workdays": {
+                "type": "integer", "minimum": SUSPENSION_WORKDAYS_MIN, "maximum": SUSPENSION_WORKDAYS_MAX,
+                "description": "Required for suspended.",
+            },
+            "result": obj({"number": {"type": "string", "maxLength": RESULT_NUMBER_MAX}}, description="Optional, with completed."),
             "occurred_at": {"type": "string", "format": "date-time"},
         },
         required=["event_id", "agency", "task_id", "action"],

@@ -12,7 +12,6 @@ with one of its tasks. Signed with the agency's secret over the raw body
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 from flask import jsonify, request
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +30,7 @@ from portal.domain.signing import SIGNATURE_HEADER
 from portal.errors import problem
 from portal.models import Task
 from portal.web.api.views import bp
+from portal.web.clock import request_calendar, request_now
 
 PROBLEMS = {
     "bad-signature": (401, "Signature refused"),
@@ -58,7 +58,7 @@ def _ok(payload: dict):
 
 @bp.post("/partner/events")
 def partner_event():
-    now = datetime.now(UTC)
+    now = request_now()
     raw = request.get_data(cache=False)
     try:
         body = json.loads(raw.decode("utf-8"))
@@ -68,7 +68,7 @@ def partner_event():
     try:
         agency = authenticate(db.session, body, raw, request.headers.get(SIGNATURE_HEADER), now)
         report = parse_report(body)
-        outcome = receive(db.session, agency, report, now)
+        outcome = receive(db.session, agency, report, now, request_calendar())
         db.session.commit()
     except CallbackRefused as refused:
         db.session.rollback()

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from portal import labels
+from portal.domain.limits import RESULT_NUMBER_MAX, SUSPENSION_WORKDAYS_MAX, SUSPENSION_WORKDAYS_MIN, TASK_NOTE_MAX
 
 Place = Literal[tuple(labels.PLACES)]  # type: ignore[valid-type]
 Province = Literal[("",) + tuple(zh for zh, _en in labels.PROVINCES)]  # type: ignore[valid-type]
@@ -64,7 +65,7 @@ class CaseCreate(Strict):
     materials: list[MaterialReference] = Field(default_factory=list, max_length=50)
 
 
-Note = Annotated[str, Field(min_length=1, max_length=1000)]
+Note = Annotated[str, Field(min_length=1, max_length=TASK_NOTE_MAX)]
 
 
 class Claim(Strict):
@@ -80,7 +81,7 @@ class Resume(Strict):
 
 
 class ResultNumber(Strict):
-    number: str = Field(min_length=1, max_length=100, description="Certificate or decision number.")
+    number: str = Field(min_length=1, max_length=RESULT_NUMBER_MAX, description="Certificate or decision number.")
 
 
 class Complete(Strict):
@@ -97,7 +98,7 @@ class Refuse(Strict):
 class Suspend(Strict):
     action: Literal["suspend"]
     note: Note = Field(description="Which special procedure and why; the clock stops.")
-    expected_workdays: int = Field(ge=1, le=60)
+    expected_workdays: int = Field(ge=SUSPENSION_WORKDAYS_MIN, le=SUSPENSION_WORKDAYS_MAX)
 
 
 class Return(Strict):

@@ -6,33 +6,27 @@ allows for agencies that work in their own system (delivery mode http)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
+from flask_babel import force_locale
 from sqlalchemy import and_, or_
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.db import db
-from portal.domain import DomainError
-from portal.domain.clock import WorkCalendar
+from portal.domain import DomainError, workflow
+from portal.domain.clock import iso
 from portal.domain.lifecycle import task_actions
 from portal.domain.queue import STATUS_FILTERS, agency_queue, due_soon_limit, find_agency_task, task_level
-from portal.domain.workflow import (
-    claim_task,
-    complete_task,
-    refuse_task,
-    release_task,
-    resume_task,
-    return_task,
-    suspend_task,
-)
 from portal.models import Task
 from portal.web.api.auth import api_problem, current_principal, forbidden, invalid, not_found, token_required
-from portal.web.api.common import BadRequest, Query, db_id, encode_cursor, iso, json_response, parse_body
+from portal.web.api.common import BadRequest, Query, db_id, encode_cursor, parse_body
 from portal.web.api.schemas import TaskAction
 from portal.web.api.views import bp
+from portal.web.clock import request_calendar, request_now
+from portal.web.json import json_response
 
 LEVELS = ("on_track", "due_soon", "overdue")
-ACTIONS = ("claim", "release", "resume", "complete", "refuse", "suspend", "return")
+ACTIONS = tuple(workflow.TASK_ACTIONS)
 NOT_AN_AGENCY = "Tasks are for an agency system's token or an agency officer's own token."
 NOT_NOW = "The task's status does not allow this action now; read the task again."
 
@@ -79,7 +73,7 @@ def list_tasks():
         query.check()
     except BadRequest as error:
         return invalid(error.errors)
-    now, calendar = datetime.now(UTC), WorkCalendar.load(db.session)
+    now, calendar = request_now(), request_calendar()
     statement = agency_queue(principal.viewer, now, calendar, status=status, level=level).order_by(None)
     if cursor:
         moment, last_id = cursor
@@ -111,30 +105,10 @@ def get_task(task_id: int):
     task, refused = _task(task_id)
     if refused:
         return refused
-    now = datetime.now(UTC)
-    body = task_json(task, now, due_soon_limit(WorkCalendar.load(db.session), now))
+    now = request_now()
+    body = task_json(task, now, due_soon_limit(request_calendar(), now))
     body["allowed_actions"] = sorted(a for a in task_actions(task, current_principal().user) if a in ACTIONS)
     return json_response(body)
-
-
-def _apply(task: Task, action, actor, now: datetime) -> None:
-    session = db.session
-    name = action.action
-    if name == "claim":
-        claim_task(session, task, actor, now)
-    elif name == "release":
-        release_task(session, task, actor, now)
-    elif name == "resume":
-        resume_task(session, task, actor, now, WorkCalendar.load(session))
-    elif name == "complete":
-        number = action.result.number if action.result else ""
-        complete_task(session, task, actor, now, WorkCalendar.load(session), action.note, number)
-    elif name == "refuse":
-        refuse_task(session, task, actor, now, action.note)
-    elif name == "suspend":
-        suspend_task(session, task, actor, now, action.note, action.expected_workdays)
-    elif name == "return":
-        return_task(session, task, actor, now, action.note)
 
 
 @bp.post("/tasks/<int:task_id>/actions")
@@ -148,9 +122,14 @@ def act_on_task(task_id: int):
     except BadRequest as error:
         return invalid(error.errors)
     principal = current_principal()
-    now = datetime.now(UTC)
+    now, calendar = request_now(), request_calendar()
+    fields = workflow.TaskRequest(
+        note=getattr(action, "note", ""),
+        expected_workdays=getattr(action, "expected_workdays", None),
+        result_number=action.result.number if getattr(action, "result", None) else "",
+    )
     try:
-        _apply(task, action, principal.user, now)
+        workflow.act_on_task(db.session, task, action.action, principal.user, now, calendar, fields)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -169,11 +148,9 @@ def act_on_task(task_id: int):
         db.session.rollback()
         return api_problem("conflict", "Someone else changed this task or its case at the same moment; read it again.")
     fresh = db.session.get(Task, task.id)
-    return json_response(task_json(fresh, now, due_soon_limit(WorkCalendar.load(db.session), now)))
+    return json_response(task_json(fresh, now, due_soon_limit(calendar, now)))
 
 
 def _english(message) -> str:
-    from flask_babel import force_locale
-
     with force_locale("en"):
         return str(message)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from flask import Blueprint, jsonify
 
 from portal.db import db
@@ -11,6 +9,7 @@ from portal.domain.catalog import CatalogFilter, find_service, list_agencies, li
 from portal.errors import problem
 from portal.extensions import limiter
 from portal.models import Agency, Service
+from portal.web.clock import request_now
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -80,7 +79,6 @@ def permit_verification(number: str):
     """双向互认 for partner systems: the permit's state, its issuing county
     and the holder's masked name, nothing more; logged like a check at a
     window. A wrong code answers "unknown", as for a number never issued."""
-    from datetime import datetime
 
     from flask import request
 
@@ -94,7 +92,7 @@ def permit_verification(number: str):
             "/api/v1/problems/permit-code-missing",
         )
     answer = verify_permit(
-        db.session, number, code, datetime.now(UTC), unit=f"API {request.remote_addr or ''}".strip()
+        db.session, number, code, request_now(), unit=f"API {request.remote_addr or ''}".strip()
     )
     db.session.commit()
     return _json(
@@ -108,4 +106,6 @@ def permit_verification(number: str):
 
 
 from portal.web.api import cases as _cases  # noqa: E402,F401  (register their routes on bp)
+from portal.web.api import openapi as _openapi  # noqa: E402,F401
 from portal.web.api import partner_events as _partner_events  # noqa: E402,F401  (registers its route on bp)
+from portal.web.api import tasks as _tasks  # noqa: E402,F401

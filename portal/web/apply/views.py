@@ -3,19 +3,16 @@ resident online or a clerk filing a walk-in application (异地代收)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.db import db
 from portal.domain import DomainError, permits
+from portal.domain.answers import read_answers
 from portal.domain.applications import (
     application_rules,
-    attach_file,
     case_for_token,
-    current_files,
     find_draft,
     missing_materials,
     new_token,
@@ -23,20 +20,19 @@ from portal.domain.applications import (
     submit_draft,
     walk_in_applicant,
 )
+from portal.domain.case_files import attach_file, current_files
 from portal.domain.catalog import CatalogFilter, find_service, list_services
-from portal.domain.clock import local_date
-from portal.domain.uploads import check_upload, file_writes
+from portal.domain.uploads import check_upload
 from portal.models import Role
 from portal.models.enums import Channel
 from portal.security import role_required
-from portal.web.apply.forms import answers_from, application_form_class, fill_from, material_field_name
+from portal.web.actions import run_action
+from portal.web.apply.forms import application_form_class, fill_from
+from portal.web.clock import request_now, request_today
 from portal.web.forms import attach_error, send_stored
+from portal.web.service_fields import material_field_name
 
 bp = Blueprint("apply", __name__)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _service_or_404(code: str):
@@ -50,7 +46,7 @@ def _licence_for_resident(service):
     """A signed-in resident's permit that stands in for the upload, if the service asks for one."""
     if _counter() or not any(m["code"] == permits.PERMIT_MATERIAL for m in service.materials):
         return None
-    return permits.reusable_permit(db.session, current_user.id_number, local_date(_now()))
+    return permits.reusable_permit(db.session, current_user.id_number, request_today())
 
 
 def _counter() -> bool:
@@ -72,7 +68,8 @@ def _applicant(form) -> tuple[dict, list[DomainError]]:
         form.applicant_name.data or "",
         form.applicant_id_number.data or "",
         form.applicant_mobile.data or "",
-        _now().date(),
+        request_today(),
+        identity_checked=bool(form.identity_checked.data),
     )
 
 
@@ -110,7 +107,7 @@ def application(code: str):
         if not getattr(form, problem.field).errors:
             attach_error(form, problem)
         valid = False
-    today = local_date(_now())
+    today = request_today()
     licence = None
     if any(m["code"] == permits.PERMIT_MATERIAL for m in service.materials):
         licence = permits.reusable_permit(db.session, applicant.get("id_number"), today)
@@ -130,7 +127,13 @@ def application(code: str):
             field.errors = list(field.errors) + [_("Upload %(name)s.", name=field.label.text)]
             valid = False
 
-    answers = answers_from(form, service, applicant or {})
+    answers, problems = read_answers(service, request.form, today)
+    for problem in problems:
+        attach_error(form, problem)
+        valid = False
+    answers["applicant"] = applicant or {}
+    if _counter():
+        answers["identity_checked"] = bool(form.identity_checked.data)
     answers["receiving_county"] = (
         current_user.window_county.value if _counter() else (form.receiving_county.data or "changshan")
     )
@@ -139,20 +142,21 @@ def application(code: str):
         valid = False
     # Only a form that passed every check may be reviewed and submitted.
     answers["complete"] = valid
-    with file_writes() as writes:
-        try:
-            draft = save_draft(
-                db.session, token=token, owner=current_user, service=service,
-                channel=Channel.counter if _counter() else Channel.online, answers=answers, now=_now(),
-            )
-            for code_, file in checked.items():
-                attach_file(db.session, writes, file, code_, current_user, _now(), draft=draft)
-            db.session.commit()
-            writes.committed = True
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            valid = False
+
+    def save(writes):
+        saved = save_draft(
+            db.session, token=token, owner=current_user, service=service,
+            channel=Channel.counter if _counter() else Channel.online, answers=answers, now=request_now(),
+        )
+        for code_, file in checked.items():
+            attach_file(db.session, writes, file, code_, current_user, request_now(), draft=saved)
+        return saved
+
+    outcome = run_action(save, form=form, stores_files=True)
+    if outcome:
+        draft = outcome.value
+    else:
+        valid = False  # the reason is next to its field, or in the message above the form
     if not valid:
         uploaded = current_files(draft.files) if draft else {}
         return (
@@ -198,13 +202,10 @@ def submit(token: str):
         flash(_("This application was already submitted; here is its receipt."), "info")
         return redirect(url_for("cases.receipt", number=existing.number))
     draft = _draft_or_404(token)
-    try:
-        case, created = submit_draft(db.session, draft, current_user, _now())
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    outcome = run_action(lambda: submit_draft(db.session, draft, current_user, request_now()))
+    if not outcome:
         return redirect(url_for("apply.review", token=token))
+    case, created = outcome.value
     if created:
         flash(_("Your application has been submitted. Keep the case number and query code."), "success")
     return redirect(url_for("cases.receipt", number=case.number))

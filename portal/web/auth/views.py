@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,8 +12,9 @@ from portal.domain import DomainError
 from portal.domain.accounts import authenticate, change_password, end_sessions, register_resident
 from portal.extensions import limiter
 from portal.web.auth.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
+from portal.web.clock import request_now
 from portal.web.forms import attach_error
-from portal.web.public.views import _safe_next
+from portal.web.navigation import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -56,7 +55,7 @@ def register():
                 mobile=form.mobile.data,
                 password=form.password.data,
                 locale=session.get("locale"),
-                now=datetime.now(UTC),
+                now=request_now(),
             )
         except DomainError as error:
             db.session.rollback()
@@ -75,13 +74,13 @@ def register():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db.session, form.login.data, form.password.data, datetime.now(UTC))
+        user = authenticate(db.session, form.login.data, form.password.data, request_now())
         if user is None:
             form.password.errors = [_l("The login or the password is not correct.")]
         else:
             db.session.commit()
             _start_session(user)
-            return redirect(_safe_next(request.args.get("next")) if request.args.get("next") else url_for("home.dashboard"))
+            return redirect(safe_next(request.args.get("next")) if request.args.get("next") else url_for("home.dashboard"))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 

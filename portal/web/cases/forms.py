@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from portal.i18n import localized
-from portal.web.apply.forms import _service_field, accept_attribute, material_description
+from portal.web.service_fields import material_field, service_field
 
 
 class WithdrawForm(FlaskForm):
@@ -43,34 +42,18 @@ class CorrectionAnswerForm(FlaskForm):
         specs = {f["name"]: f for f in case.service.fields}
         for item in notice.items:
             if item["kind"] == "field":
-                attrs["field_" + item["key"]] = _service_field(specs[item["key"]])
+                attrs["field_" + item["key"]] = service_field(specs[item["key"]])
             else:
                 material = next(m for m in case.service.materials if m["code"] == item["key"])
-                attrs["material_" + item["key"].replace("-", "_")] = FileField(
-                    localized(item, "name"),
-                    description=material_description(material),
-                    render_kw={"accept": accept_attribute(material["file_types"])},
-                )
+                attrs["material_" + item["key"].replace("-", "_")] = material_field(material, localized(item, "name"))
         return type("CorrectionForm", (cls,), attrs)
 
     def prefill(self, case) -> None:
         """Show the named fields with what the application says now."""
-        from datetime import date
-        from decimal import Decimal, InvalidOperation
-
-        specs = {f["name"]: f for f in case.service.fields}
         for name in self.field_names:
             value = case.form_data.get(name)
-            if value is None:
-                continue
-            try:
-                if specs[name]["type"] == "date":
-                    value = date.fromisoformat(value)
-                elif specs[name]["type"] == "number":
-                    value = Decimal(value)
-            except (ValueError, InvalidOperation):
-                continue
-            self["field_" + name].data = value
+            if value is not None:
+                self["field_" + name].data = value
 
     def field_values(self, submitted) -> dict[str, object]:
         """Named fields from the form; any other ``field_*`` the request
@@ -80,6 +63,5 @@ class CorrectionAnswerForm(FlaskForm):
             if key.startswith("field_") and key[6:] not in self.field_names:
                 values[key[6:]] = value
         for name in self.field_names:
-            data = self["field_" + name].data
-            values[name] = data.isoformat() if hasattr(data, "isoformat") else (str(data) if data is not None else None)
+            values[name] = self["field_" + name].data
         return values

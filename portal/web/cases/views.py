@@ -4,46 +4,36 @@ and withdrawal; public tracking by case number and query code."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal.db import db
 from portal.domain import DomainError
 from portal.domain.access import find_visible_case, may_decide
-from portal.domain.applications import current_files
+from portal.domain.case_files import current_files
 from portal.domain.catalog import list_agencies
-from portal.domain.clock import WorkCalendar
 from portal.domain.deadlines import case_level
+from portal.domain.events import case_timeline
 from portal.domain.intake import open_correction, resubmit_correction, withdraw_case
 from portal.domain.lifecycle import allowed_actions
 from portal.domain.permits import ENDORSE, ISSUE, REPLACE, case_permit
-from portal.domain.uploads import check_upload, file_writes
+from portal.domain.uploads import check_upload
 from portal.extensions import limiter
-from portal.models import Case, CaseStatus, Event, Role, Task
+from portal.models import Case, CaseStatus, Event, Role
 from portal.security import role_required
+from portal.web.actions import run_action
 from portal.web.cases.forms import CorrectionAnswerForm, TrackForm, WithdrawForm
-from portal.web.forms import CONCURRENT_CHANGE, attach_error, commit_or_flash, send_stored
+from portal.web.clock import request_calendar, request_now
+from portal.web.forms import DeliverForm, send_stored
 
 bp = Blueprint("cases", __name__)
 
 
-def deliver_form():
-    from portal.web.counter.views import deliver_form as build
-
-    return build()
 STAFF_AND_RESIDENTS = (Role.resident, Role.clerk, Role.officer, Role.supervisor, Role.admin)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def case_or_404(number: str) -> Case:
@@ -51,17 +41,6 @@ def case_or_404(number: str) -> Case:
     if case is None:
         abort(404)
     return case
-
-
-def timeline(case: Case) -> list[Event]:
-    return list(
-        db.session.scalars(
-            select(Event)
-            .where(Event.case_id == case.id)
-            .options(selectinload(Event.actor), selectinload(Event.task).selectinload(Task.agency))
-            .order_by(Event.created_at, Event.id)
-        )
-    )
 
 
 PERMIT_CODES = (ISSUE, ENDORSE, REPLACE)
@@ -80,19 +59,18 @@ def qr_svg(url: str) -> Markup:
 @role_required(*STAFF_AND_RESIDENTS)
 def detail(number: str):
     case = case_or_404(number)
-    calendar = WorkCalendar.load(db.session) if case.due_at else None
     return render_template(
         "cases/detail.html",
         case=case,
-        events=timeline(case),
+        events=case_timeline(db.session, case),
         files=current_files(case.files),
         correction=open_correction(case),
-        level=case_level(calendar, case, _now()) if calendar else None,
+        level=case_level(request_calendar(), case, request_now()) if case.due_at else None,
         actions=allowed_actions(case),
         is_applicant=case.applicant_user_id == current_user.id,
         may_decide=may_decide(current_user, case),
         withdraw_form=WithdrawForm(),
-        deliver_form=deliver_form() if may_decide(current_user, case) else None,
+        deliver_form=DeliverForm.for_methods() if may_decide(current_user, case) else None,
         returned_reasons=returned_reasons(case),
         results=[f for f in case.files if f.material_code.startswith("result-")],
         agencies=list_agencies(db.session) if current_user.role in (Role.supervisor, Role.admin) else [],
@@ -142,8 +120,8 @@ def withdraw(number: str):
     case = case_or_404(number)
     form = WithdrawForm()
     if form.validate_on_submit():
-        commit_or_flash(
-            lambda: withdraw_case(db.session, case, current_user, _now(), form.reason.data),
+        run_action(
+            lambda: withdraw_case(db.session, case, current_user, request_now(), form.reason.data),
             _("The application has been withdrawn."),
         )
     else:
@@ -184,22 +162,16 @@ def correction(number: str):
             except DomainError as error:
                 field.errors = list(field.errors) + [error.message]
         if valid and not any(f.errors for f in form):
-            with file_writes() as writes:
-                try:
-                    resubmit_correction(
-                        db.session, case, current_user, _now(), writes, form.field_values(request.form), uploads
-                    )
-                    db.session.commit()
-                    writes.committed = True
-                except DomainError as error:
-                    db.session.rollback()
-                    attach_error(form, error)
-                except StaleDataError:
-                    db.session.rollback()
-                    form.form_errors.append(str(CONCURRENT_CHANGE))
-                else:
-                    flash(_("Your correction has been sent back to the window."), "success")
-                    return redirect(url_for("cases.detail", number=number))
+            outcome = run_action(
+                lambda writes: resubmit_correction(
+                    db.session, case, current_user, request_now(), writes, form.field_values(request.form), uploads
+                ),
+                _("Your correction has been sent back to the window."),
+                form=form,
+                stores_files=True,
+            )
+            if outcome:
+                return redirect(url_for("cases.detail", number=number))
     status = 400 if request.method == "POST" else 200
     return render_template("cases/correction.html", case=case, notice=notice, form=form), status
 
@@ -220,6 +192,6 @@ def track():
             ]
     status = 400 if request.args and case is None else 200
     return (
-        render_template("cases/track.html", form=form, case=case, events=timeline(case) if case else []),
+        render_template("cases/track.html", form=form, case=case, events=case_timeline(db.session, case) if case else []),
         status,
     )

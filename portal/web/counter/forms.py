@@ -47,7 +47,3 @@ class QueueFilterForm(FlaskForm):
         default="waiting",
     )
     service = SelectField(_l("Service"), default="")
-
-
-class DeliverForm(FlaskForm):
-    method = SelectField(_l("How the result is handed over"), default="window")

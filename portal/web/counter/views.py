@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from portal.db import db
-from portal.domain import DomainError
 from portal.domain.access import find_visible_case, may_decide
 from portal.domain.catalog import CatalogFilter, list_services
-from portal.domain.clock import WorkCalendar
 from portal.domain.desk import minutes_waiting, returned_count, window_queue
 from portal.domain.intake import accept_case, accept_with_pending, refuse_intake, request_correction
 from portal.domain.staff import window_overview
@@ -23,15 +18,13 @@ from portal.domain.workflow import deliver_case, reopen_task
 from portal.i18n import localized
 from portal.models import CaseStatus, Role
 from portal.security import role_required
-from portal.web.counter.forms import AcceptForm, DeliverForm, PendingForm, QueueFilterForm, RefuseForm
-from portal.web.forms import CONCURRENT_CHANGE, attach_error, commit_or_flash
+from portal.web.actions import run_action
+from portal.web.clock import request_calendar, request_now
+from portal.web.counter.forms import AcceptForm, PendingForm, QueueFilterForm, RefuseForm
+from portal.web.forms import DeliverForm
 
 bp = Blueprint("counter", __name__, url_prefix="/counter")
 PER_PAGE = 20
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @bp.get("/")
@@ -44,7 +37,7 @@ def index():
     if form.validate():
         status, service_code = form.status.data or "waiting", form.service.data or None
     page = db.paginate(window_queue(current_user, status, service_code), per_page=PER_PAGE, error_out=False)
-    now = _now()
+    now = request_now()
     return render_template(
         "counter/index.html",
         form=form,
@@ -88,43 +81,27 @@ def decide(number: str):
     return _render_decision(case)
 
 
-def _apply(case, decide_fn, success: str):
-    """Run one decision; commit once or roll back whole. A case that is no
-    longer waiting (another clerk decided first) goes back to its page."""
-    try:
-        notice = decide_fn()
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash(str(CONCURRENT_CHANGE), "error")
-        return redirect(url_for("cases.detail", number=case.number))
-    except DomainError as error:
-        if error.field not in ("status", "actor"):
-            raise
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("cases.detail", number=case.number))
-    flash(success, "success")
-    return redirect(url_for("cases.notice", number=case.number, notice_id=notice.id))
+def _decided(case, outcome, form_name: str | None = None, **forms):
+    """After a decision: its printable notice, or the case page with the
+    message, or the decision page again with the error next to its field."""
+    if outcome:
+        return redirect(url_for("cases.notice", number=case.number, notice_id=outcome.value.id))
+    if outcome.on_form:
+        return _render_decision(case, 400, **forms)
+    return redirect(url_for("cases.detail", number=case.number))
 
 
 @bp.post("/cases/<number>/accept")
 @role_required(Role.clerk)
 def accept(number: str):
     case = _decidable_case(number)
-    form = AcceptForm()
-    if not form.validate_on_submit():
+    if not AcceptForm().validate_on_submit():
         abort(400)
-    try:
-        return _apply(
-            case,
-            lambda: accept_case(db.session, case, current_user, _now(), WorkCalendar.load(db.session)),
-            _("The case is accepted; the clock has started."),
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("cases.detail", number=number))
+    outcome = run_action(
+        lambda: accept_case(db.session, case, current_user, request_now(), request_calendar()),
+        _("The case is accepted; the clock has started."),
+    )
+    return _decided(case, outcome)
 
 
 @bp.post("/cases/<number>/accept-pending")
@@ -132,50 +109,35 @@ def accept(number: str):
 def accept_pending(number: str):
     case = _decidable_case(number)
     form = _pending_form(case)
-    if form.validate_on_submit():
-        try:
-            return _apply(
-                case,
-                lambda: accept_with_pending(
-                    db.session,
-                    case,
-                    current_user,
-                    _now(),
-                    WorkCalendar.load(db.session),
-                    form.pending.data,
-                    form.follow_up_by.data,
-                ),
-                _("The case is accepted with materials to follow; the clock has started."),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-    return _render_decision(case, 400, pending_form=form)
+    if not form.validate_on_submit():
+        return _render_decision(case, 400, pending_form=form)
+    outcome = run_action(
+        lambda: accept_with_pending(
+            db.session, case, current_user, request_now(), request_calendar(), form.pending.data, form.follow_up_by.data
+        ),
+        _("The case is accepted with materials to follow; the clock has started."),
+        form=form,
+    )
+    return _decided(case, outcome, pending_form=form)
 
 
 @bp.post("/cases/<number>/correction")
 @role_required(Role.clerk)
 def correction(number: str):
     case = _decidable_case(number)
-    form = AcceptForm()  # carries the CSRF check
+    if not AcceptForm().validate_on_submit():  # carries the CSRF check
+        abort(400)
     # An item counts as chosen when ticked or when a reason was written for it.
     ticked = set(request.form.getlist("item"))
     written = {k[len("reason-") :] for k, v in request.form.items() if k.startswith("reason-") and v.strip()}
     chosen = {key: request.form.get(f"reason-{key}", "") for key in sorted(ticked | written)}
     errors = {}
-    if form.validate_on_submit():
-        try:
-            return _apply(
-                case,
-                lambda: request_correction(db.session, case, current_user, _now(), chosen),
-                _("The correction notice has been issued."),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            errors[error.field or "items"] = error.message
-    else:
-        abort(400)
-    return _render_decision(case, 400, correction_errors=errors, correction_chosen=chosen)
+    outcome = run_action(
+        lambda: request_correction(db.session, case, current_user, request_now(), chosen),
+        _("The correction notice has been issued."),
+        form=errors,
+    )
+    return _decided(case, outcome, correction_errors=errors, correction_chosen=chosen)
 
 
 @bp.post("/cases/<number>/refuse")
@@ -183,25 +145,14 @@ def correction(number: str):
 def refuse(number: str):
     case = _decidable_case(number)
     form = RefuseForm()
-    if form.validate_on_submit():
-        try:
-            return _apply(
-                case,
-                lambda: refuse_intake(db.session, case, current_user, _now(), form.reason.data),
-                _("The notice of non-acceptance has been issued."),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-    return _render_decision(case, 400, refuse_form=form)
-
-
-def deliver_form():
-    from portal import labels
-
-    form = DeliverForm()
-    form.method.choices = [SelectChoice(k, v) for k, v in labels.DELIVERY_METHODS.items()]
-    return form
+    if not form.validate_on_submit():
+        return _render_decision(case, 400, refuse_form=form)
+    outcome = run_action(
+        lambda: refuse_intake(db.session, case, current_user, request_now(), form.reason.data),
+        _("The notice of non-acceptance has been issued."),
+        form=form,
+    )
+    return _decided(case, outcome, refuse_form=form)
 
 
 @bp.post("/cases/<number>/deliver")
@@ -209,12 +160,12 @@ def deliver_form():
 def deliver(number: str):
     """出件: hand over the result of a completed or refused case."""
     case = _decidable_case(number)
-    form = deliver_form()
+    form = DeliverForm.for_methods()
     if not form.validate_on_submit():
         flash(_("Choose how the result is handed over."), "error")
         return redirect(url_for("cases.detail", number=number))
-    commit_or_flash(
-        lambda: deliver_case(db.session, case, current_user, _now(), form.method.data),
+    run_action(
+        lambda: deliver_case(db.session, case, current_user, request_now(), form.method.data),
         _("The result has been handed over; the case is closed."),
     )
     return redirect(url_for("cases.detail", number=number))
@@ -228,8 +179,8 @@ def reopen(number: str, task_id: int):
     task = next((t for t in case.tasks if t.id == task_id), None)
     if task is None or not AcceptForm().validate_on_submit():
         abort(404 if task is None else 400)
-    commit_or_flash(
-        lambda: reopen_task(db.session, task, current_user, _now(), request.form.get("note", "")),
+    run_action(
+        lambda: reopen_task(db.session, task, current_user, request_now(), request.form.get("note", "")),
         _("The task is back with %(agency)s.", agency=localized(task.agency, "name")),
     )
     return redirect(url_for("cases.detail", number=number))

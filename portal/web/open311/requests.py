@@ -13,17 +13,20 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import request
+from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal import labels
 from portal.db import db
-from portal.domain.clock import SHANGHAI
+from portal.domain.answers import FACTS
+from portal.domain.clock import SHANGHAI, iso
 from portal.domain.tokens import authenticate
+from portal.domain.walk_ins import FilingErrors, IdempotencyConflict, WalkIn, file_walk_in, idempotency_key
 from portal.models import Case, Event, Service, Task
 from portal.models.enums import CLOSED_STATUSES, TaskStatus
-from portal.web.api.common import iso, json_response
-from portal.web.api.filing import FACTS, FilingErrors, IdempotencyConflict, WalkIn, file_walk_in, idempotency_key
+from portal.web.clock import request_now
+from portal.web.json import json_response
 from portal.web.open311.views import bp, error, in_locale, locale, name_of, only_json
 
 MAX_RESULTS = 1000
@@ -152,7 +155,7 @@ def list_requests(fmt: str):
         found = db.session.scalars(query.where(Case.number.in_(ids)).order_by(Case.submitted_at.desc(), Case.id.desc()))
         return _requests_json(list(found))
     try:
-        start, end = _window(datetime.now(UTC))
+        start, end = _window(request_now())
     except (ValueError, OverflowError):
         return error(400, "start_date and end_date are ISO 8601 date-times with their offset, e.g. 2026-11-01T00:00:00+08:00, or dates.")
     if end < start:
@@ -256,7 +259,7 @@ def create_request(fmt: str):
     refused = only_json(fmt)
     if refused:
         return refused
-    now = datetime.now(UTC)
+    now = request_now()
     principal = authenticate(db.session, f"Bearer {request.form.get('api_key') or ''}", now)
     if principal is None or principal.filing_county is None:
         db.session.rollback()
@@ -272,7 +275,8 @@ def create_request(fmt: str):
         return error(400, "Idempotency-Key: use 1 to 200 printable ASCII characters.")
     key = idempotency_key(principal, client_key.strip() if client_key else None)
     try:
-        case, created = file_walk_in(db.session, principal, walk_in, key, now)
+        with force_locale("en"):  # machine-facing messages are in English
+            case, created = file_walk_in(db.session, principal, walk_in, key, now)
     except FilingErrors as failed:
         db.session.rollback()
         return json_response([{"code": 400, "description": f"{parameter(n)}: {m}"} for n, m in failed.errors], 400)

@@ -20,7 +20,7 @@ from portal.db import db
 from portal.domain.catalog import CatalogFilter, find_service, list_services
 from portal.errors import open311_errors
 from portal.models import Case, Service
-from portal.web.api.common import json_response
+from portal.web.json import json_response
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 

@@ -3,8 +3,6 @@ verification by staff of either county (双向互认)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import segno
 from flask import Blueprint, abort, render_template
 from flask_babel import gettext as _
@@ -13,19 +11,16 @@ from markupsafe import Markup
 
 from portal.db import db
 from portal.domain import DomainError, permits
-from portal.domain.clock import local_date
 from portal.i18n import localized
 from portal.models import CaseFile, Role
 from portal.security import role_required
+from portal.web.clock import request_now, request_today
 from portal.web.forms import attach_error, send_stored
 from portal.web.permits.forms import VerifyForm
 
 bp = Blueprint("permits", __name__, url_prefix="/permits")
 STAFF = (Role.clerk, Role.officer, Role.supervisor, Role.admin)
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _own_permit_or_404(number: str):
@@ -42,7 +37,7 @@ def show(number: str):
     permit = _own_permit_or_404(number)
     payload = permits.qr_payload(permit)
     qr = segno.make(payload, error="q")
-    today = local_date(_now())
+    today = request_today()
     return render_template(
         "permits/show.html",
         permit=permit,
@@ -94,7 +89,7 @@ def verify():
             )
         if not form.errors:
             answer = permits.verify_permit(
-                db.session, number, code, _now(), checker=current_user, unit=_checker_unit(current_user)
+                db.session, number, code, request_now(), checker=current_user, unit=_checker_unit(current_user)
             )
             db.session.commit()
             # Ready for the next card: the scanner types into an empty box.

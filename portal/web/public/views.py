@@ -3,10 +3,9 @@ the language switch and the health check."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from datetime import timedelta
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -21,6 +20,8 @@ from portal.domain.catalog import (
 from portal.domain.clock import local_date
 from portal.domain.performance import PERIOD_DAYS, performance_table
 from portal.i18n import LANGUAGES
+from portal.web.clock import request_now
+from portal.web.navigation import safe_next
 from portal.web.public.forms import CatalogFilterForm
 
 bp = Blueprint("public", __name__)
@@ -53,7 +54,7 @@ def catalog():
 def performance():
     """Cases decided in the last 90 days, per service and window: counts
     only, for anyone to check the three-day claim against."""
-    now = datetime.now(UTC)
+    now = request_now()
     rows, per_county, overall = performance_table(db.session, now)
     return render_template(
         "public/performance.html", rows=rows, per_county=per_county, overall=overall,
@@ -71,16 +72,6 @@ def service(code: str):
     )
 
 
-def _safe_next(target: str | None) -> str:
-    """Only paths on this site; never another host."""
-    if not target:
-        return url_for("public.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("public.home")
-    return target
-
-
 @bp.get("/language/<code>")
 def switch_language(code: str):
     if code not in LANGUAGES:
@@ -89,7 +80,7 @@ def switch_language(code: str):
     if current_user.is_authenticated:
         current_user.locale = code
         db.session.commit()
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(safe_next(request.args.get("next")))
 
 
 @bp.get("/healthz")

@@ -6,7 +6,6 @@ through ``case_rating(case)`` (templates/ratings/_case_panel.html)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from portal.db import db
 from portal.domain import DomainError
 from portal.domain.access import find_visible_case
-from portal.domain.clock import WorkCalendar
 from portal.domain.ratings import (
     ALREADY_RATED,
     RATED_STATUSES,
@@ -32,6 +30,7 @@ from portal.models import Case, Role
 from portal.models.enums import Channel, RatingSource
 from portal.models.rating import Rating, RatingFollowUp
 from portal.security import role_required
+from portal.web.clock import request_calendar, request_now
 from portal.web.forms import attach_error
 from portal.web.ratings.forms import CloseFollowUpForm, FollowUpFilterForm, RatingForm
 
@@ -39,9 +38,6 @@ bp = Blueprint("ratings", __name__)
 PER_PAGE = 50
 OVERSIGHT = (Role.supervisor, Role.admin)
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 # -- the case page's panel -------------------------------------------------
@@ -98,7 +94,7 @@ def _rating_page(case: Case, action: str):
     if request.method == "POST" and form.validate_on_submit():
         try:
             rate_case(
-                db.session, case, current_user, _now(), WorkCalendar.load(db.session),
+                db.session, case, current_user, request_now(), request_calendar(),
                 form.score.data, form.sub_scores(), form.comment.data,
             )
             db.session.commit()
@@ -158,7 +154,7 @@ def follow_ups():
     show = form.show.data if form.validate() else "all"
     query = follow_ups_query(open_only=show == "open", closed_only=show == "closed")
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
-    calendar, now = WorkCalendar.load(db.session), _now()
+    calendar, now = request_calendar(), request_now()
     return render_template(
         "ratings/follow_ups.html",
         form=form,
@@ -186,7 +182,7 @@ def follow_up(follow_up_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                close_follow_up(db.session, follow_up, current_user, _now(), form.response.data)
+                close_follow_up(db.session, follow_up, current_user, request_now(), form.response.data)
                 db.session.commit()
             except DomainError as error:
                 db.session.rollback()
@@ -198,6 +194,6 @@ def follow_up(follow_up_id: int):
                 flash(_("The follow-up is answered; the applicant sees the response on the case."), "success")
                 return redirect(url_for("ratings.follow_ups"))
         follow_up = _follow_up_or_404(follow_up_id)  # as stored, after any rollback
-    level = follow_up_level(WorkCalendar.load(db.session), follow_up, _now())
+    level = follow_up_level(request_calendar(), follow_up, request_now())
     status = 400 if request.method == "POST" else 200
     return render_template("ratings/follow_up.html", follow_up=follow_up, form=form, level=level), status

@@ -1,4 +1,3 @@
-from datetime import UTC, datetime
 
 from flask import Blueprint, render_template
 from flask_login import current_user
@@ -9,6 +8,7 @@ from portal.domain.access import visible_cases
 from portal.domain.messages import mark_read, messages_for, unread_count
 from portal.models import Case, Role
 from portal.security import role_required
+from portal.web.clock import request_now, request_today
 
 bp = Blueprint("resident", __name__, url_prefix="/resident")
 
@@ -19,12 +19,10 @@ def index():
     cases = db.session.scalars(
         visible_cases(current_user).options(selectinload(Case.service)).order_by(Case.submitted_at.desc())
     ).all()
-    from datetime import datetime
 
-    from portal.domain.clock import local_date
     from portal.domain.permits import holder_permits, permit_state
 
-    today = local_date(datetime.now(UTC))
+    today = request_today()
     held = [(p, permit_state(p, today)) for p in holder_permits(db.session, current_user.id_number)]
     return render_template("resident/index.html", user=current_user, cases=cases, permits=held)
 
@@ -42,6 +40,6 @@ def message_badge():
 def messages():
     found = messages_for(db.session, current_user)
     unread_ids = {m.id for m in found if m.read_at is None}
-    mark_read(db.session, current_user, datetime.now(UTC))
+    mark_read(db.session, current_user, request_now())
     db.session.commit()
     return render_template("resident/messages.html", messages=found, unread_ids=unread_ids)

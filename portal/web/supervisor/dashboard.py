@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC
 
 from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
@@ -13,13 +13,13 @@ from wtforms.fields.choices import SelectChoice
 from portal import labels
 from portal.db import db
 from portal.domain.catalog import CatalogFilter, list_agencies, list_services
-from portal.domain.clock import local_date
 from portal.domain.dashboard import Filters, cases_query, dashboard, month_range
 from portal.domain.ratings import rating_figures
 from portal.i18n import localized
 from portal.models import Role
 from portal.models.enums import Channel, County, Department, ServiceMode
 from portal.security import role_required
+from portal.web.clock import request_now, request_today
 from portal.web.supervisor.forms import ANY, DashboardFilterForm
 from portal.web.supervisor.views import bp
 
@@ -50,7 +50,7 @@ def filter_form() -> tuple[DashboardFilterForm, Filters]:
     form.service.choices = _choices((s.code, localized(s, "name")) for s in list_services(db.session, CatalogFilter()))
     form.channel.choices = _choices((c.value, labels.CHANNELS[c.value]) for c in Channel)
     form.mode.choices = _choices((m.value, labels.MODES[m.value]) for m in ServiceMode)
-    start, end = month_range(local_date(datetime.now(UTC)))
+    start, end = month_range(request_today())
     valid = form.validate()
     if valid and form.start.data:
         start = form.start.data
@@ -91,7 +91,7 @@ def sorted_rows(rows: list, param: str, default: str = "received") -> tuple[list
 @role_required(Role.supervisor, Role.admin)
 def dashboard_page():
     form, filters = filter_form()
-    data = dashboard(db.session, filters, datetime.now(UTC))
+    data = dashboard(db.session, filters, request_now())
     services, service_sort, service_desc = sorted_rows(data.services, "service_sort")
     agencies, agency_sort, agency_desc = sorted_rows(data.agencies, "agency_sort")
     return render_template(
@@ -103,7 +103,7 @@ def dashboard_page():
         agencies=agencies,
         sorting={"service_sort": (service_sort, service_desc), "agency_sort": (agency_sort, agency_desc)},
         charts=chart_data(data, agencies),
-        ratings=rating_figures(db.session, filters, datetime.now(UTC)),
+        ratings=rating_figures(db.session, filters, request_now()),
     )
 
 
@@ -184,7 +184,7 @@ def _file_name(kind: str, filters: Filters) -> str:
 @role_required(Role.supervisor, Role.admin)
 def export_services():
     _form, filters = filter_form()
-    data = dashboard(db.session, filters, datetime.now(UTC))
+    data = dashboard(db.session, filters, request_now())
     rows = (
         [service.code, service.name_zh, service.name_en, *_figure_cells(f)]
         for service, f in sorted(data.services, key=lambda r: r[0].position)
@@ -196,7 +196,7 @@ def export_services():
 @role_required(Role.supervisor, Role.admin)
 def export_agencies():
     _form, filters = filter_form()
-    data = dashboard(db.session, filters, datetime.now(UTC))
+    data = dashboard(db.session, filters, request_now())
     rows = (
         [
             agency.code, agency.name_zh, agency.name_en, *_figure_cells(f),

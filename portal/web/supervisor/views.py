@@ -1,4 +1,3 @@
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,7 +10,8 @@ from portal.domain.staff import centre_overview
 from portal.domain.workflow import transfer_task
 from portal.models import Case, Role
 from portal.security import role_required
-from portal.web.forms import commit_or_flash
+from portal.web.actions import run_action
+from portal.web.clock import request_now
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 
@@ -42,9 +42,9 @@ def transfer(number: str, task_id: int):
     if task is None:
         abort(404)
     validate_csrf(request.form.get("csrf_token"))
-    commit_or_flash(
+    run_action(
         lambda: transfer_task(
-            db.session, task, current_user, datetime.now(UTC),
+            db.session, task, current_user, request_now(),
             request.form.get("agency", ""), request.form.get("reason", ""),
         ),
         _("The task has been transferred."),

@@ -1,10 +1,11 @@
 """Filing a walk-in case for a window system (异地代收), shared by
 POST /api/v1/cases and Open311's POST requests.json.
 
-The checks are the counter's own: the same form class validates the
-service's fields and the routing facts, the same domain functions check
-the applicant and the permit rules, and ``open_application`` makes the
-case exactly as the counter's submit does."""
+The checks are the counter's own: :func:`portal.domain.answers.read_answers`
+checks the service's fields and the routing facts, the same functions
+check the applicant and the permit rules, and ``open_application`` makes
+the case exactly as the counter's submit does. Messages are in the
+caller's language; the API asks for English."""
 
 from __future__ import annotations
 
@@ -13,19 +14,15 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import force_locale
 from sqlalchemy.orm import Session
-from werkzeug.datastructures import MultiDict
 
+from portal.domain.answers import FACTS, read_answers
 from portal.domain.applications import application_rules, case_for_token, open_application, walk_in_applicant
 from portal.domain.catalog import find_service
 from portal.domain.clock import local_date
 from portal.domain.tokens import Principal
 from portal.models import Case
 from portal.models.enums import Channel
-from portal.web.apply.forms import answers_from, application_form_class
-
-FACTS = ("hukou_county", "hukou_province", "residence_county", "residence_province", "business_county", "business_province")
 
 
 @dataclass
@@ -68,21 +65,6 @@ def idempotency_key(principal: Principal, client_key: str | None) -> str:
     return "api-" + secrets.token_hex(30)
 
 
-def _formdata(walk_in: WalkIn) -> MultiDict:
-    data = MultiDict(
-        {
-            "applicant_name": walk_in.name,
-            "applicant_id_number": walk_in.id_number,
-            "applicant_mobile": walk_in.mobile,
-            **{name: walk_in.facts.get(name) or "" for name in FACTS},
-            **{f"field_{name}": value for name, value in walk_in.fields.items()},
-        }
-    )
-    if walk_in.identity_checked:
-        data["identity_checked"] = "y"
-    return data
-
-
 def _same_application(case: Case, walk_in: WalkIn) -> bool:
     return case.service.code == walk_in.service_code and case.applicant_id_number == walk_in.id_number.strip().upper()
 
@@ -113,17 +95,21 @@ def file_walk_in(
             errors.append((f"material:{code}", "Given twice."))
         references[code] = reference
     today = local_date(now)
-    # Machine-facing messages are in English, like the rest of the API.
-    with force_locale("en"):
-        form = application_form_class(service, True, set())(formdata=_formdata(walk_in), meta={"csrf": False})
-        form.validate()
-        errors += [(name, str(message)) for name, messages in form.errors.items() for message in messages]
-        applicant, problems = walk_in_applicant(session, walk_in.name, walk_in.id_number, walk_in.mobile, today)
-        answers = answers_from(form, service, applicant)
-        answers["receiving_county"] = principal.filing_county.value
-        if not errors:
-            problems += application_rules(session, service, answers, today)
-        errors += [(p.field or "", str(p.message)) for p in problems if p.field not in form.errors]
+    values = {
+        **{name: walk_in.facts.get(name) or "" for name in FACTS},
+        **{f"field_{name}": value for name, value in walk_in.fields.items()},
+    }
+    answers, problems = read_answers(service, values, today)
+    applicant, applicant_problems = walk_in_applicant(
+        session, walk_in.name, walk_in.id_number, walk_in.mobile, today, identity_checked=walk_in.identity_checked
+    )
+    problems += applicant_problems
+    answers["applicant"] = applicant
+    answers["identity_checked"] = walk_in.identity_checked
+    answers["receiving_county"] = principal.filing_county.value
+    if not errors and not problems:
+        problems += application_rules(session, service, answers, today)
+    errors += [(p.field or "", str(p.message)) for p in problems]
     if errors:
         raise FilingErrors(errors)
     answers["material_references"] = references

@@ -1,0 +1,16 @@
+"""Every limit a person or a partner system meets when acting on a case,
+defined once. Forms, API schemas and the OpenAPI document read them from
+here, so what a page or a document promises is what the domain enforces."""
+
+from __future__ import annotations
+
+# A task's note: the officer's opinion, the legal reason for refusing, the
+# special procedure and why, what the window must do.
+TASK_NOTE_MAX = 1000
+# A certificate or decision number given with a completed task.
+RESULT_NUMBER_MAX = 100
+# 特别程序: the expected length of a special procedure, in working days.
+SUSPENSION_WORKDAYS_MIN = 1
+SUSPENSION_WORKDAYS_MAX = 60
+# A window's reasons at intake (correction items, refusal, withdrawal).
+INTAKE_REASON_MAX = 500
