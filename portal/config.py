@@ -106,6 +106,12 @@ def test_database_url(environ=None) -> str | None:
     return _env("PORTAL_TEST_DATABASE_URL", environ)
 
 
+def chromium_for_tests(environ=None) -> str:
+    """The Chromium the browser tests drive."""
+    environ = os.environ if environ is None else environ
+    return _env("PORTAL_CHROMIUM", environ) or "/usr/bin/chromium"
+
+
 def running_in_ci(environ=None) -> bool:
     environ = os.environ if environ is None else environ
     return _env("CI", environ) in ("1", "true", "True")
