@@ -60,11 +60,12 @@ def seed(app, now: datetime) -> None:
     from portal.db import db
     from portal.demo import load_demo
     from portal.domain.calendar import seed_calendar
+    from portal.extensions import password_hasher
 
     with app.app_context():
         load_catalog(db.session)
         seed_calendar(db.session, now)
-        load_demo(db.session, now)
+        load_demo(db.session, now, password_hasher())
         db.session.commit()
 
 

@@ -25,11 +25,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.json.ensure_ascii = False
 
-    from portal import cli, db, errors, i18n, security
+    from portal import cli, db, errors, extensions, i18n, security
     from portal.extensions import csrf, limiter, migrate
     from portal.web import register_blueprints
 
     db.init_app(app)
+    extensions.init_app(app)
     migrate.init_app(app, db.db, directory=str(Path(__file__).with_name("migrations")), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -16,6 +16,7 @@ from portal.demo import load_demo, remove_demo
 from portal.domain import DomainError
 from portal.domain.accounts import create_staff
 from portal.domain.calendar import seed_calendar
+from portal.extensions import password_hasher, upload_store
 from portal.models import County, Role
 from portal.routing_cli import routing_cli
 
@@ -103,12 +104,12 @@ def drafts_sweep(days):
     from datetime import timedelta
 
     from portal.domain.applications import sweep_drafts
-    from portal.domain.uploads import stored_path
 
     count, stored = sweep_drafts(db.session, datetime.now(UTC) - timedelta(days=days))
     db.session.commit()
+    uploads = upload_store()
     for name in stored:
-        stored_path(name).unlink(missing_ok=True)
+        uploads.path(name).unlink(missing_ok=True)
     click.echo(f"Drafts removed: {count}; files removed: {len(stored)}.")
 
 
@@ -152,6 +153,7 @@ def users_create(username, real_name, role, window, agency_code, password):
             real_name=real_name,
             role=Role(role),
             password=password,
+            passwords=password_hasher(),
             window_county=County(window) if window else None,
             agency_code=agency_code,
             now=datetime.now(UTC),
@@ -167,7 +169,7 @@ def users_create(username, real_name, role, window, agency_code, password):
 @demo_cli.command("load")
 def demo_load():
     """Create the demo accounts listed in README, when missing."""
-    created = load_demo(db.session, datetime.now(UTC))
+    created = load_demo(db.session, datetime.now(UTC), password_hasher())
     db.session.commit()
     click.echo(f"Demo accounts: {len(created)} created." if created else "Demo accounts already present.")
 
@@ -176,12 +178,11 @@ def demo_load():
 def demo_remove():
     """Delete every demo account and the cases they applied for or handled
     (required before production)."""
-    from portal.domain.uploads import stored_path
-
     removed, cases, stored = remove_demo(db.session)
     db.session.commit()
+    uploads = upload_store()
     for name in stored:
-        stored_path(name).unlink(missing_ok=True)
+        uploads.path(name).unlink(missing_ok=True)
     click.echo(f"Demo accounts removed: {removed}; demo cases removed: {cases}.")
 
 
@@ -202,7 +203,9 @@ def demo_generate(cases, days, seed):
     seed = random.SystemRandom().randrange(1_000_000) if seed is None else seed
     started = time.perf_counter()
     try:
-        report = generate_cases(db.session, datetime.now(UTC), cases=cases, days=days, seed=seed)
+        report = generate_cases(
+            db.session, datetime.now(UTC), cases=cases, days=days, seed=seed, uploads=upload_store(), passwords=password_hasher()
+        )
     except DemoCasesError as error:
         db.session.rollback()
         click.echo(f"No cases generated: {error}", err=True)
@@ -224,7 +227,7 @@ def setup_command(demo_cases):
     seeded = seed_calendar(db.session, datetime.now(UTC))
     created = []
     if current_app.config["PORTAL_ENV"] != "production":
-        created = load_demo(db.session, datetime.now(UTC))
+        created = load_demo(db.session, datetime.now(UTC), password_hasher())
     db.session.commit()
     click.echo(
         f"Catalog: {len(report.created)} created, {len(report.updated)} updated, "
@@ -239,7 +242,10 @@ def setup_command(demo_cases):
 
         if db.session.scalar(select(Case.id).limit(1)) is None:
             click.echo(f"Generating {demo_cases} demo cases of the last 90 days (once; `demo remove` deletes them)…")
-            generated = generate_cases(db.session, datetime.now(UTC), cases=demo_cases, days=90, seed=2026)
+            generated = generate_cases(
+                db.session, datetime.now(UTC), cases=demo_cases, days=90, seed=2026,
+                uploads=upload_store(), passwords=password_hasher(),
+            )
             click.echo("\n".join(generated.lines()))
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.domain.accounts import create_staff, register_resident
+from portal.domain.passwords import Passwords
 from portal.models import County, Role, User
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -38,19 +39,19 @@ DEMO_STAFF = (
 )
 
 
-def load_demo(session: Session, now: datetime) -> list[User]:
+def load_demo(session: Session, now: datetime, passwords: Passwords) -> list[User]:
     """Create the demo accounts that do not exist yet."""
     created = []
     for resident in DEMO_RESIDENTS:
         if session.scalar(select(User.id).where(User.id_number == resident["id_number"])):
             continue
-        user = register_resident(session, password=DEMO_PASSWORD, now=now, **resident)
+        user = register_resident(session, password=DEMO_PASSWORD, passwords=passwords, now=now, **resident)
         user.is_demo = True
         created.append(user)
     for staff in DEMO_STAFF:
         if session.scalar(select(User.id).where(User.username == staff["username"])):
             continue
-        created.append(create_staff(session, password=DEMO_PASSWORD, now=now, is_demo=True, **staff))
+        created.append(create_staff(session, password=DEMO_PASSWORD, passwords=passwords, now=now, is_demo=True, **staff))
     session.flush()
     return created
 

@@ -26,9 +26,9 @@ def send_stored(record):
     """Send an uploaded material as a download, never rendered inline."""
     from flask import abort, current_app, send_file
 
-    from portal.domain.uploads import stored_path
+    from portal.extensions import upload_store
 
-    path = stored_path(record.stored_name)
+    path = upload_store().path(record.stored_name)
     if not path.is_file():
         # The record outlived its file (a restore without the uploads folder).
         current_app.logger.error("stored file missing: %s", record.stored_name)

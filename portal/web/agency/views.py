@@ -18,7 +18,6 @@ from portal.domain.clock import WorkCalendar
 from portal.domain.lifecycle import task_actions
 from portal.domain.queue import agency_queue, due_soon_limit, find_agency_task, task_level
 from portal.domain.staff import agency_overview
-from portal.domain.uploads import check_upload, file_writes
 from portal.domain.workflow import (
     attach_result,
     claim_task,
@@ -29,6 +28,7 @@ from portal.domain.workflow import (
     return_task,
     suspend_task,
 )
+from portal.extensions import upload_store
 from portal.i18n import localized
 from portal.models import Role, Task
 from portal.security import role_required
@@ -188,11 +188,11 @@ def complete(task_id: int):
     upload = form.result_file.data
     if upload and getattr(upload, "filename", ""):
         try:
-            checked = check_upload(upload.filename, upload.read(), ["pdf"])
+            checked = upload_store().check(upload.filename, upload.read(), ["pdf"])
         except DomainError as error:
             form.result_file.errors = [error.message]
             return _render_task(_task_or_404(task_id), 400, complete_form=form)
-    with file_writes() as writes:
+    with upload_store().writes() as writes:
 
         def finish(task, f):
             if checked is not None:

@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify
 from portal.db import db
 from portal.domain.catalog import CatalogFilter, find_service, list_agencies, list_services
 from portal.errors import problem
-from portal.extensions import limiter
+from portal.extensions import limiter, permit_key
 from portal.models import Agency, Service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -94,7 +94,7 @@ def permit_verification(number: str):
             "/api/v1/problems/permit-code-missing",
         )
     answer = verify_permit(
-        db.session, number, code, datetime.now(UTC), unit=f"API {request.remote_addr or ''}".strip()
+        db.session, number, code, datetime.now(UTC), key=permit_key(), unit=f"API {request.remote_addr or ''}".strip()
     )
     db.session.commit()
     return _json(

@@ -25,7 +25,7 @@ from portal.domain.applications import (
 )
 from portal.domain.catalog import CatalogFilter, find_service, list_services
 from portal.domain.clock import local_date
-from portal.domain.uploads import check_upload, file_writes
+from portal.extensions import upload_store
 from portal.models import Role
 from portal.models.enums import Channel
 from portal.security import role_required
@@ -122,7 +122,7 @@ def application(code: str):
             continue  # 免提交: the electronic licence stands in for the upload
         if upload and getattr(upload, "filename", ""):
             try:
-                checked[material["code"]] = check_upload(upload.filename, upload.read(), material["file_types"])
+                checked[material["code"]] = upload_store().check(upload.filename, upload.read(), material["file_types"])
             except DomainError as error:
                 field.errors = list(field.errors) + [error.message]
                 valid = False
@@ -139,7 +139,7 @@ def application(code: str):
         valid = False
     # Only a form that passed every check may be reviewed and submitted.
     answers["complete"] = valid
-    with file_writes() as writes:
+    with upload_store().writes() as writes:
         try:
             draft = save_draft(
                 db.session, token=token, owner=current_user, service=service,

@@ -25,8 +25,7 @@ from portal.domain.deadlines import case_level
 from portal.domain.intake import open_correction, resubmit_correction, withdraw_case
 from portal.domain.lifecycle import allowed_actions
 from portal.domain.permits import ENDORSE, ISSUE, REPLACE, case_permit
-from portal.domain.uploads import check_upload, file_writes
-from portal.extensions import limiter
+from portal.extensions import limiter, upload_store
 from portal.models import Case, CaseStatus, Event, Role, Task
 from portal.security import role_required
 from portal.web.cases.forms import CorrectionAnswerForm, TrackForm, WithdrawForm
@@ -180,11 +179,11 @@ def correction(number: str):
                 continue
             material = next(m for m in case.service.materials if m["code"] == item["key"])
             try:
-                uploads[item["key"]] = check_upload(upload.filename, upload.read(), material["file_types"])
+                uploads[item["key"]] = upload_store().check(upload.filename, upload.read(), material["file_types"])
             except DomainError as error:
                 field.errors = list(field.errors) + [error.message]
         if valid and not any(f.errors for f in form):
-            with file_writes() as writes:
+            with upload_store().writes() as writes:
                 try:
                     resubmit_correction(
                         db.session, case, current_user, _now(), writes, form.field_values(request.form), uploads
