@@ -14,6 +14,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
+from portal.db import db
 from portal.domain.passwords import Passwords
 from portal.domain.sms import Gateway, gateway_from_config
 from portal.domain.uploads import UploadStore
@@ -28,6 +29,9 @@ PASSWORDS = "portal.passwords"
 
 
 def init_app(app: Flask) -> None:
+    migrate.init_app(app, db, directory=str(Path(__file__).with_name("migrations")), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
     app.extensions[PASSWORDS] = Passwords(**app.config["ARGON2_PARAMETERS"])
 
 

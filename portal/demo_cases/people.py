@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric, uscc
 
-from portal.demo import DEMO_PASSWORD, DEMO_RESIDENTS
+from portal.demo_cases.accounts import DEMO_PASSWORD, DEMO_RESIDENTS
 from portal.domain.accounts import register_resident
 from portal.domain.passwords import Passwords
 from portal.domain.routing import OURS

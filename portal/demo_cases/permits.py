@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
-from portal.demo import DEMO_PASSWORD
+from portal.demo_cases.accounts import DEMO_PASSWORD
 from portal.demo_cases.people import ELSEWHERE, Person, new_person
 from portal.demo_cases.setting import Demo
 from portal.demo_cases.times import office_moment, waking_moment, workday_between

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.demo import load_demo
+from portal.demo_cases.accounts import load_demo
 from portal.demo_cases.people import Resident
 from portal.domain.clock import WorkCalendar
 from portal.domain.passwords import Passwords

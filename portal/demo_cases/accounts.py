@@ -1,4 +1,5 @@
-"""Demo accounts for trying the portal; refused in production."""
+"""Demo accounts for trying the portal (never created in production), and
+their removal with every case they touched."""
 
 from __future__ import annotations
 
@@ -9,7 +10,23 @@ from sqlalchemy.orm import Session
 
 from portal.domain.accounts import create_staff, register_resident
 from portal.domain.passwords import Passwords
-from portal.models import County, Role, User
+from portal.domain.tallies import rebuild_tallies
+from portal.models import (
+    Case,
+    CaseFile,
+    CaseNotice,
+    County,
+    Event,
+    PermitCheck,
+    PermitEndorsement,
+    Rating,
+    RatingFollowUp,
+    ResidencePermit,
+    Role,
+    SlaAlert,
+    Task,
+    User,
+)
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -61,21 +78,6 @@ def remove_demo(session: Session) -> tuple[int, int, list[str]]:
     (generated demo cases), so a centre starts production clean. Returns
     the accounts and cases removed and the stored names of the cases'
     files, for the caller to delete from disk after committing."""
-    from portal.domain.tallies import rebuild_tallies
-    from portal.models import (
-        Case,
-        CaseFile,
-        CaseNotice,
-        Event,
-        PermitCheck,
-        PermitEndorsement,
-        Rating,
-        RatingFollowUp,
-        ResidencePermit,
-        SlaAlert,
-        Task,
-    )
-
     demo = select(User.id).where(User.is_demo.is_(True))
     touched = (
         select(Case.id)
