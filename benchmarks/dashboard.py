@@ -58,13 +58,14 @@ def reset_schema(app) -> None:
 def seed(app, now: datetime) -> None:
     from portal.catalog import load_catalog
     from portal.db import db
-    from portal.demo import load_demo
+    from portal.demo_cases.accounts import load_demo
     from portal.domain.calendar import seed_calendar
+    from portal.extensions import password_hasher
 
     with app.app_context():
         load_catalog(db.session)
         seed_calendar(db.session, now)
-        load_demo(db.session, now)
+        load_demo(db.session, now, password_hasher())
         db.session.commit()
 
 

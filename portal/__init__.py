@@ -25,26 +25,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.json.ensure_ascii = False
 
-    from portal import cli, db, errors, i18n, security
-    from portal.extensions import csrf, limiter, migrate
+    # Imported here, not at the top: importing any module of the package
+    # runs this file first, and the partner simulator (`python -m
+    # portal.partner_sim`) and portal.config must not load the whole web
+    # app and its extensions (seconds, and tens of MB) to start.
+    from portal import commands, db, errors, extensions, i18n, security
     from portal.web import register_blueprints
 
     db.init_app(app)
-    migrate.init_app(app, db.db, directory=str(Path(__file__).with_name("migrations")), render_as_batch=True)
-    csrf.init_app(app)
-    limiter.init_app(app)
+    extensions.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     register_blueprints(app)
     errors.init_app(app)
-    cli.init_app(app)
-    from portal.dispatch_cli import dispatch_cli
-    from portal.partner_sim.cli import partner_sim_command
-    from portal.sla_cli import sla_cli
-
-    app.cli.add_command(sla_cli)
-    app.cli.add_command(dispatch_cli)
-    app.cli.add_command(partner_sim_command)
+    commands.init_app(app)
     if app.config["PORTAL_ENV"] == "production":
         security.refuse_unsafe_production(app)
     return app

@@ -1,53 +1,16 @@
 """The one place where the portal reads its environment.
 
-Every setting the portal understands is listed in ``SETTINGS`` (README's
-configuration table is written from it) and read by :func:`load_config`.
+Every setting the portal understands is read by :func:`load_config`;
+README's configuration table lists them.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
 ENVIRONMENTS = ("development", "production", "test")
-
-
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    default: str
-    meaning: str
-
-
-SETTINGS = (
-    Setting("PORTAL_ENV", "development", "development, production or test"),
-    Setting(
-        "PORTAL_DATABASE_URL",
-        "sqlite:///instance/portal.sqlite3",
-        "SQLAlchemy URL; PostgreSQL as postgresql+psycopg://user@host/db",
-    ),
-    Setting(
-        "PORTAL_SECRET_KEY",
-        "generated into instance/secret_key",
-        "signs sessions and CSRF tokens; required in production",
-    ),
-    Setting(
-        "PORTAL_RATELIMIT_STORAGE_URL",
-        "memory://",
-        "where login attempts are counted, e.g. redis://127.0.0.1:6379/0",
-    ),
-    Setting("PORTAL_MAX_REQUEST_MB", "32", "largest request body accepted, in MB"),
-    Setting("PORTAL_MAX_UPLOAD_MB", "10", "largest single uploaded file, in MB"),
-    Setting("PORTAL_UPLOAD_FOLDER", "instance/uploads", "where uploaded materials are stored"),
-    Setting("PORTAL_LOGIN_LIMIT", "10 per minute", "login attempts allowed per address and per account"),
-    Setting("PORTAL_DEBUG", "0", "1 turns on Flask debug mode; refused in production"),
-    Setting("PORTAL_OPEN311_JURISDICTION", "330822-361123", "the jurisdiction_id Open311 GeoReport v2 clients give"),
-    Setting("PORTAL_SMS_GATEWAY", "log", "how texts to applicants leave: log (written to the application log) or http"),
-    Setting("PORTAL_SMS_URL", "unset", "the http SMS gateway's address, taking JSON {mobile, text}; required with http"),
-    Setting("PORTAL_SMS_TOKEN", "unset", "bearer token sent to the http SMS gateway"),
-)
 SMS_GATEWAYS = ("log", "http")
 
 
@@ -141,6 +104,12 @@ def test_database_url(environ=None) -> str | None:
     """The database the test suite runs on, when not the default SQLite."""
     environ = os.environ if environ is None else environ
     return _env("PORTAL_TEST_DATABASE_URL", environ)
+
+
+def chromium_for_tests(environ=None) -> str:
+    """The Chromium the browser tests drive."""
+    environ = os.environ if environ is None else environ
+    return _env("PORTAL_CHROMIUM", environ) or "/usr/bin/chromium"
 
 
 def running_in_ci(environ=None) -> bool:

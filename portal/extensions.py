@@ -1,5 +1,12 @@
-"""Flask extensions, created unbound and initialised in create_app()."""
+"""Flask extensions, created unbound and initialised in create_app(), and
+the values the domain is given from the app's configuration (the domain
+never reads ``current_app`` itself)."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -7,8 +14,45 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
+from portal.db import db
+from portal.domain.passwords import Passwords
+from portal.domain.sms import Gateway, gateway_from_config
+from portal.domain.uploads import UploadStore
+
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 migrate = Migrate()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+PASSWORDS = "portal.passwords"
+
+
+def init_app(app: Flask) -> None:
+    migrate.init_app(app, db, directory=str(Path(__file__).with_name("migrations")), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.extensions[PASSWORDS] = Passwords(**app.config["ARGON2_PARAMETERS"])
+
+
+def password_hasher() -> Passwords:
+    """The app's password hasher, built once from ARGON2_PARAMETERS."""
+    return current_app.extensions[PASSWORDS]
+
+
+def upload_store() -> UploadStore:
+    """Where uploaded materials are kept and how large one may be. Built per
+    call from the configuration as it stands: it is two values."""
+    config = current_app.config
+    return UploadStore(Path(config["PORTAL_UPLOAD_FOLDER"]), config["PORTAL_MAX_UPLOAD_BYTES"])
+
+
+def permit_key() -> str | bytes:
+    """The key of the permits' verification codes: the app's secret key, so
+    codes printed on permits already issued stay valid."""
+    return current_app.config["SECRET_KEY"]
+
+
+def sms_gateway() -> Gateway:
+    """The SMS gateway PORTAL_SMS_GATEWAY names, logging to the app's log."""
+    return gateway_from_config(current_app.config, current_app.logger)

@@ -28,9 +28,6 @@ from tests import factories
 from tests.pages import PageClient
 from tests.partners import partner_sim, portal_server  # noqa: F401  (fixtures: the partner simulator, the portal on loopback)
 
-FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
-
-
 UPLOADS = None
 
 
@@ -39,7 +36,7 @@ def _test_config(database_url: str) -> dict:
         "TESTING": True,
         "PORTAL_UPLOAD_FOLDER": UPLOADS,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "ARGON2_PARAMETERS": FAST_ARGON2,
+        "ARGON2_PARAMETERS": factories.FAST_ARGON2,
         "SERVER_NAME": None,
     }
 

@@ -13,11 +13,11 @@ MOVED_IN = dict(hukou_county="yushan", residence_county="changshan")
 
 
 def add_file(session, case, material_code, when):
-    from portal.domain.uploads import stored_path
+    from portal.extensions import upload_store
     from tests.uploads import PNG
 
     stored_name = secrets.token_hex(16)
-    path = stored_path(stored_name)
+    path = upload_store().path(stored_name)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(PNG)
     session.add(CaseFile(

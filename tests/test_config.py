@@ -1,6 +1,9 @@
+import re
+from pathlib import Path
+
 import pytest
 
-from portal import create_app
+from portal import config, create_app
 from portal.config import ConfigError, load_config
 from portal.db import db
 from tests import factories
@@ -52,3 +55,11 @@ def test_production_refuses_to_start_while_demo_accounts_exist(app, monkeypatch)
     assert production.config["PORTAL_ENV"] == "production"
     with production.app_context():
         db.engine.dispose()
+
+
+def test_readme_lists_every_setting_the_portal_reads():
+    source = Path(config.__file__).read_text(encoding="utf-8")
+    read = set(re.findall(r'_env\("((?:PORTAL_|CI)\w*)"', source))
+    readme = (Path(config.__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `(\w+)` \|", readme, flags=re.MULTILINE))
+    assert read and read <= listed, f"missing from README's configuration table: {sorted(read - listed)}"

@@ -11,6 +11,7 @@ from portal.db import db
 from portal.demo_cases import generate_cases
 from portal.domain.clock import SHANGHAI
 from portal.domain.identity import MOBILE_PATTERN, normalise_id_number
+from portal.extensions import password_hasher, upload_store
 from portal.models import (
     Case,
     CaseNotice,
@@ -29,6 +30,11 @@ from tests import factories
 
 OFFICE = ((time(8, 30), time(12, 0)), (time(14, 0), time(17, 30)))
 PERMIT_SERVICES = ("psb-rp-apply", "psb-rp-endorse", "psb-rp-replace")
+
+
+def app_given() -> dict:
+    """What the command gives generate_cases from the app's configuration."""
+    return {"uploads": upload_store(), "passwords": password_hasher()}
 
 
 def in_period(session, now, days):
@@ -52,7 +58,7 @@ def generated(app):
     """60 cases over the last 60 days, seed 7; yields (session, report, now)."""
     with app.app_context():
         now = factories.now()
-        report = generate_cases(db.session, now, cases=60, days=60, seed=7)
+        report = generate_cases(db.session, now, cases=60, days=60, seed=7, **app_given())
         yield db.session, report, now
 
 
@@ -133,10 +139,10 @@ def empty_database(session):
 def test_the_same_seed_gives_the_same_cases_on_a_new_database(app):
     with app.app_context():
         now = factories.now()
-        first = generate_cases(db.session, now, cases=30, days=40, seed=11)
+        first = generate_cases(db.session, now, cases=30, days=40, seed=11, **app_given())
         first_rows = case_rows(db.session, now, 40)
         empty_database(db.session)
-        second = generate_cases(db.session, now, cases=30, days=40, seed=11)
+        second = generate_cases(db.session, now, cases=30, days=40, seed=11, **app_given())
         assert summary(first) == summary(second) and sum(first.by_status.values()) == 30
         # The very same people, services, channels, times and outcomes.
         assert case_rows(db.session, now, 40) == first_rows
@@ -147,8 +153,8 @@ def test_the_same_seed_run_again_on_the_same_database_decides_alike(app):
     permit cases go to other people, alike in all that decides them."""
     with app.app_context():
         now = factories.now()
-        first = generate_cases(db.session, now, cases=30, days=40, seed=11)
-        second = generate_cases(db.session, now, cases=30, days=40, seed=11)
+        first = generate_cases(db.session, now, cases=30, days=40, seed=11, **app_given())
+        second = generate_cases(db.session, now, cases=30, days=40, seed=11, **app_given())
         assert summary(first) == summary(second) and sum(first.by_status.values()) == 30
         rows = case_rows(db.session, now, 40, with_applicant=False)
         assert rows[:30] == rows[30:]

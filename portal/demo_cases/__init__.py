@@ -37,8 +37,10 @@ case's outcome, service, applicant and arrival), ``people`` (applicants,
 ID numbers, resident accounts), ``times`` (office hours, working days),
 ``permits`` (the residence-permit rules and earlier first issues),
 ``drafts`` (form answers and sample files), ``intake`` (the window),
-``agencies`` (the stages), ``journeys`` (one case's whole life) and
-``report`` (the summary printed).
+``agencies`` (the stages), ``journeys`` (one case's whole life),
+``report`` (the summary printed) and ``accounts`` (the demo accounts
+README lists, which ``demo load`` creates and ``demo remove`` deletes with
+every case they touched).
 """
 
 from portal.demo_cases.report import Report

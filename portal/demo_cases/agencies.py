@@ -120,8 +120,8 @@ def decide_stage(demo: Demo, plan: CasePlan, tasks: list[Task], ready: dict[int,
             refuse_task(demo.session, task, officer, demo.at(moment), demo.calendar, rng.choice(AGENCY_REFUSALS))
             return moment
         if last and plan.delivery == "electronic" and task is tasks[0] and not plan.refused_by_rule:
-            attach_result(demo.session, demo.writes, task, sample_file({"name_zh": "办理结果", "code": "result", "file_types": ["pdf"]}),
-                          officer, demo.at(moment))
+            result = sample_file(demo.uploads, {"name_zh": "办理结果", "code": "result", "file_types": ["pdf"]})
+            attach_result(demo.session, demo.writes, task, result, officer, demo.at(moment))
         county, word = COUNTY_SHORT[task.agency.county.value][1], RESULT_WORD.get(task.agency.department.value, "")
         number = f"{county}{word}证字〔{local_date(moment).year}〕{rng.randint(1, 9999):04d}号"
         complete_task(demo.session, task, officer, demo.at(moment), demo.calendar, rng.choice(OPINIONS), number)

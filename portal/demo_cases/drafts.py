@@ -15,7 +15,7 @@ from portal.demo_cases.plans import CasePlan
 from portal.demo_cases.setting import Demo
 from portal.domain.answers import needs_business_location
 from portal.domain.routing import check_facts
-from portal.domain.uploads import CheckedFile, check_upload
+from portal.domain.uploads import CheckedFile, UploadStore
 from portal.models import Service
 from portal.models.enums import Channel
 
@@ -75,11 +75,11 @@ SAMPLE_PDF = _blank_pdf()
 SAMPLE_PNG = _white_png()
 
 
-def sample_file(material: dict, suffix: str = "") -> CheckedFile:
+def sample_file(uploads: UploadStore, material: dict, suffix: str = "") -> CheckedFile:
     """A small real file the material's slot accepts, checked like an upload."""
     kind = "pdf" if "pdf" in material["file_types"] else "png"
     name = "".join(ch for ch in material["name_zh"] if ch not in '/\\:*?"<>|') or material["code"]
-    return check_upload(f"{name}{suffix}.{kind}", SAMPLE_PDF if kind == "pdf" else SAMPLE_PNG, material["file_types"])
+    return uploads.check(f"{name}{suffix}.{kind}", SAMPLE_PDF if kind == "pdf" else SAMPLE_PNG, material["file_types"])
 
 
 def text_value(name: str, plan: CasePlan, rng: random.Random) -> str:

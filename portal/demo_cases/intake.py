@@ -61,7 +61,7 @@ def file_application(demo: Demo, plan: CasePlan, rng: random.Random) -> Case:
     for material, moment in zip(materials, steps, strict=False):
         if material["code"] in answers.get("licences", {}):
             continue  # 免提交: the electronic licence stands in for the scan
-        attach_file(demo.session, demo.writes, sample_file(material), material["code"], owner, moment, draft=draft)
+        attach_file(demo.session, demo.writes, sample_file(demo.uploads, material), material["code"], owner, moment, draft=draft)
     case, _created = submit_draft(demo.session, draft, owner, submitted)
     return case
 
@@ -95,7 +95,7 @@ def answer_correction(demo: Demo, plan: CasePlan, case: Case, asked: datetime, r
     back at the window where the clerk files it."""
     notice = open_correction(case)
     materials = {m["code"]: m for m in case.service.materials}
-    uploads = {i["key"]: sample_file(materials[i["key"]], "（补正）") for i in notice.items if i["kind"] == "material"}
+    uploads = {i["key"]: sample_file(demo.uploads, materials[i["key"]], "（补正）") for i in notice.items if i["kind"] == "material"}
     fields = {}
     for item in notice.items:
         if item["kind"] == "field":

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric, uscc
 
-from portal.demo import DEMO_PASSWORD, DEMO_RESIDENTS
+from portal.demo_cases.accounts import DEMO_PASSWORD, DEMO_RESIDENTS
 from portal.domain.accounts import register_resident
+from portal.domain.passwords import Passwords
 from portal.domain.routing import OURS
 from portal.models import County, User
 
@@ -137,7 +138,7 @@ DEMO_FACTS = {  # the demo residents' household registration and where they live
 }
 
 
-def resident_pool(session: Session, registered_at: datetime) -> list[Resident]:
+def resident_pool(session: Session, registered_at: datetime, passwords: Passwords) -> list[Resident]:
     """The demo residents and a fixed set of generated residents (demo
     accounts too, with the demo password), created when missing."""
     residents = []
@@ -155,7 +156,8 @@ def resident_pool(session: Session, registered_at: datetime) -> list[Resident]:
             if session.scalar(select(User.id).where(User.mobile == person.mobile)):
                 continue
             user = register_resident(
-                session, real_name=person.name, id_number=person.id_number, mobile=person.mobile, password=DEMO_PASSWORD, now=signed_up
+                session, real_name=person.name, id_number=person.id_number, mobile=person.mobile, password=DEMO_PASSWORD,
+                passwords=passwords, now=signed_up,
             )
             user.is_demo = True
         elif user.real_name != person.name:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
-from portal.demo import DEMO_PASSWORD
+from portal.demo_cases.accounts import DEMO_PASSWORD
 from portal.demo_cases.people import ELSEWHERE, Person, new_person
 from portal.demo_cases.setting import Demo
 from portal.demo_cases.times import office_moment, waking_moment, workday_between
@@ -186,7 +186,8 @@ def settle_permits(demo: Demo, plans: list[CasePlan], seed: int) -> list[CasePla
             try:
                 with demo.session.begin_nested():
                     user = register_resident(demo.session, real_name=person.name, id_number=person.id_number,
-                                             mobile=person.mobile, password=DEMO_PASSWORD, now=signed_up)
+                                             mobile=person.mobile, password=DEMO_PASSWORD, passwords=demo.passwords,
+                                             now=signed_up)
                     user.is_demo = True
             except DomainError:
                 plan.channel = Channel.counter  # cannot happen with the checks in PermitPeople.who

@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from portal.demo import DEMO_RESIDENTS
+from portal.demo_cases.accounts import DEMO_RESIDENTS
 from portal.demo_cases.people import Enterprise, Person, new_enterprise, new_person, place
 from portal.demo_cases.permits import PERMIT_SERVICES, PermitPeople, PermitPlan
 from portal.demo_cases.setting import Demo

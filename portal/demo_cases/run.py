@@ -27,14 +27,15 @@ from portal.demo_cases.setting import Demo, DemoCasesError, NotYet, demo_actors
 from portal.demo_cases.times import local_datetime
 from portal.domain import DomainError
 from portal.domain.clock import WorkCalendar, local_date
-from portal.domain.uploads import file_writes
+from portal.domain.passwords import Passwords
+from portal.domain.uploads import UploadStore
 from portal.models import OutboxMessage, Service
 from portal.models.enums import OutboxChannel, ServiceKind
 
 BATCH_SIZE = 50
 
 
-def prepare(session: Session, now: datetime, days: int) -> Demo:
+def prepare(session: Session, now: datetime, days: int, uploads: UploadStore, passwords: Passwords) -> Demo:
     """The setting of a run over the ``days`` before ``now``; refused
     (DemoCasesError) without a catalog, without a calendar covering the
     period, or without a working day in it."""
@@ -54,9 +55,9 @@ def prepare(session: Session, now: datetime, days: int) -> Demo:
     if not workdays:
         raise DemoCasesError(f"There is no working day in the period asked for (--days {days}); ask for more days.")
     registered_at = local_datetime(workdays[0], time(8, 0)).astimezone(UTC) - timedelta(days=1)
-    clerks, officers = demo_actors(session, registered_at)
-    residents = resident_pool(session, registered_at)
-    return Demo(session, calendar, now, services, clerks, officers, residents, workdays)
+    clerks, officers = demo_actors(session, registered_at, passwords)
+    residents = resident_pool(session, registered_at, passwords)
+    return Demo(session, calendar, now, services, clerks, officers, residents, workdays, uploads, passwords)
 
 
 def plan_cases(demo: Demo, count: int, seed: int) -> list[CasePlan]:
@@ -79,15 +80,26 @@ def plan_cases(demo: Demo, count: int, seed: int) -> list[CasePlan]:
     return plans
 
 
-def generate_cases(session: Session, now: datetime, *, cases: int, days: int, seed: int, batch_size: int = BATCH_SIZE) -> Report:
+def generate_cases(
+    session: Session,
+    now: datetime,
+    *,
+    cases: int,
+    days: int,
+    seed: int,
+    uploads: UploadStore,
+    passwords: Passwords,
+    batch_size: int = BATCH_SIZE,
+) -> Report:
     """Create ``cases`` demo cases that came in over the ``days`` before
-    ``now``, committing every ``batch_size`` cases."""
-    demo = prepare(session, now, days)
+    ``now``, committing every ``batch_size`` cases; their files go to
+    ``uploads``, new accounts' passwords are hashed with ``passwords``."""
+    demo = prepare(session, now, days, uploads, passwords)
     plans = plan_cases(demo, cases, seed)
     session.commit()
     report = Report(requested=cases, days=days, seed=seed)
     for first in range(0, len(plans), batch_size):
-        with file_writes() as writes:
+        with uploads.writes() as writes:
             demo.writes = writes
             for plan in plans[first : first + batch_size]:
                 carry_planned(demo, plan, seed, report)

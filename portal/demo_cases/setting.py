@@ -10,10 +10,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.demo import load_demo
+from portal.demo_cases.accounts import load_demo
 from portal.demo_cases.people import Resident
 from portal.domain.clock import WorkCalendar
-from portal.domain.uploads import FileWrites
+from portal.domain.passwords import Passwords
+from portal.domain.uploads import FileWrites, UploadStore
 from portal.models import Agency, County, Service, User
 
 
@@ -28,8 +29,8 @@ class NotYet(Exception):
 
 @dataclass
 class Demo:
-    """What every step needs: the session, the calendar, the real ``now``
-    and the demo actors."""
+    """What every step needs: the session, the calendar, the real ``now``,
+    the demo actors, and where files go and how passwords are hashed."""
 
     session: Session
     calendar: WorkCalendar
@@ -39,6 +40,8 @@ class Demo:
     officers: dict[int, User]  # by agency id
     residents: list[Resident]
     workdays: list[date]  # the working days of the period, oldest first
+    uploads: UploadStore
+    passwords: Passwords
     writes: FileWrites | None = None
 
     def at(self, moment: datetime) -> datetime:
@@ -48,7 +51,7 @@ class Demo:
         return moment
 
 
-def demo_actors(session: Session, registered_at: datetime) -> tuple[dict[County, User], dict[int, User]]:
+def demo_actors(session: Session, registered_at: datetime, passwords: Passwords) -> tuple[dict[County, User], dict[int, User]]:
     """The demo clerks of both windows and an officer for every agency,
     creating the demo accounts when they are missing."""
     agencies = session.scalars(select(Agency).order_by(Agency.code)).all()
@@ -59,7 +62,7 @@ def demo_actors(session: Session, registered_at: datetime) -> tuple[dict[County,
 
     users = found()
     if len(users) < len(wanted):
-        load_demo(session, registered_at)
+        load_demo(session, registered_at, passwords)
         users = found()
     missing = [name for name in wanted if name not in users]
     if missing:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from portal.domain import Collector, DomainError
 from portal.domain.clock import local_date
 from portal.domain.identity import check_password, normalise_id_number, normalise_mobile
-from portal.domain.passwords import dummy_verify, hash_password, needs_rehash, verify_password
+from portal.domain.passwords import Passwords
 from portal.models import Agency, County, Role, User
 
 NAME_MAX = 50
@@ -35,6 +35,7 @@ def register_resident(
     id_number: str,
     mobile: str,
     password: str,
+    passwords: Passwords,
     now: datetime,
     locale: str | None = None,
 ) -> User:
@@ -57,7 +58,7 @@ def register_resident(
         real_name=name,
         id_number=number,
         mobile=phone,
-        password_hash=hash_password(password),
+        password_hash=passwords.hash(password),
         locale=locale,
         created_at=now,
     )
@@ -78,6 +79,7 @@ def create_staff(
     real_name: str,
     role: Role,
     password: str,
+    passwords: Passwords,
     now: datetime,
     window_county: County | None = None,
     agency_code: str | None = None,
@@ -104,7 +106,7 @@ def create_staff(
         role=role,
         username=username,
         real_name=_check_real_name(real_name),
-        password_hash=hash_password(password),
+        password_hash=passwords.hash(password),
         window_county=window_county if role is Role.clerk else None,
         agency=agency,
         is_demo=is_demo,
@@ -131,16 +133,16 @@ def find_by_login(session: Session, login: str) -> User | None:
     )
 
 
-def authenticate(session: Session, login: str, password: str, now: datetime) -> User | None:
+def authenticate(session: Session, login: str, password: str, now: datetime, *, passwords: Passwords) -> User | None:
     """Return the active user these credentials belong to, or None."""
     user = find_by_login(session, login)
     if user is None:
-        dummy_verify(password)
+        passwords.dummy_verify(password)
         return None
-    if not verify_password(user.password_hash, password) or not user.active:
+    if not passwords.verify(user.password_hash, password) or not user.active:
         return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash(password)
     user.last_login_at = now
     session.flush()
     return user
@@ -152,9 +154,9 @@ def end_sessions(session: Session, user: User) -> None:
     session.flush()
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
-    if not verify_password(user.password_hash, current):
+def change_password(session: Session, user: User, current: str, new: str, *, passwords: Passwords) -> None:
+    if not passwords.verify(user.password_hash, current):
         raise DomainError(_l("Your current password is not correct."), "current_password")
     check_password(new, "new_password", personal=(user.id_number, user.mobile, user.username))
-    user.password_hash = hash_password(new)
+    user.password_hash = passwords.hash(new)
     end_sessions(session, user)

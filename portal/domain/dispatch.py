@@ -192,19 +192,14 @@ def run_once(
     relay_id: str,
     batch: int = 20,
     *,
-    gateway: Gateway | None = None,
+    gateway: Gateway,
     stop: Callable[[], bool] | None = None,
     lease: timedelta = LEASE,
 ) -> PassReport:
     """One pass: claim due messages, then send each and record the outcome.
     ``now`` is the pass's start; the clock moves on with the real time the
-    calls take, so a long pass never signs with a stale timestamp."""
-    if gateway is None:
-        from flask import current_app
-
-        from portal.domain.sms import gateway_from_config
-
-        gateway = gateway_from_config(current_app.config, current_app.logger)
+    calls take, so a long pass never signs with a stale timestamp. Texts
+    leave through ``gateway``, the one the configuration names."""
     started = time.monotonic()
 
     def clock() -> datetime:

@@ -4,30 +4,32 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, has_app_context
 
 
-def _hasher() -> PasswordHasher:
-    params = current_app.config.get("ARGON2_PARAMETERS", {}) if has_app_context() else {}
-    return PasswordHasher(**params)
+class Passwords:
+    """Hashes and checks passwords with the given argon2 parameters (the
+    app's ARGON2_PARAMETERS; argon2-cffi's defaults when none are given).
+    Built once and shared: it holds no per-user state."""
 
+    def __init__(self, **parameters):
+        self._hasher = PasswordHasher(**parameters)
+        # Verified against when no account matches, so a wrong login name
+        # costs as much time as a wrong password and does not reveal which
+        # accounts exist.
+        self._dummy_hash = self._hasher.hash("not-a-password")
 
-def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
 
+    def verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
-def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher().verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when the hash was made with other parameters than these."""
+        return self._hasher.check_needs_rehash(password_hash)
 
-
-def needs_rehash(password_hash: str) -> bool:
-    return _hasher().check_needs_rehash(password_hash)
-
-
-# Verified against when no account matches, so a wrong login name costs
-# as much time as a wrong password and does not reveal which accounts exist.
-def dummy_verify(password: str) -> None:
-    verify_password(hash_password("not-a-password"), password)
+    def dummy_verify(self, password: str) -> None:
+        self.verify(self._dummy_hash, password)

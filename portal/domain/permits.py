@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -68,16 +67,16 @@ def next_permit_number(session: Session, county: County, today: date) -> str:
     return f"{county.admin_code}{today:%y}{value:06d}"
 
 
-def verification_code(number: str) -> str:
-    """Ten characters that only the portal can compute for this number."""
-    key = current_app.config["SECRET_KEY"]
+def verification_code(number: str, key: str | bytes) -> str:
+    """Ten characters that only the holder of ``key`` (the portal's secret
+    key) can compute for this number."""
     key = key.encode() if isinstance(key, str) else key
     digest = hmac.new(key, f"residence-permit:{number}".encode(), hashlib.sha256).digest()
     return base64.b32encode(digest).decode()[:10]
 
 
-def qr_payload(permit: ResidencePermit) -> str:
-    return f"{QR_PREFIX}|{permit.number}|{verification_code(permit.number)}"
+def qr_payload(permit: ResidencePermit, key: str | bytes) -> str:
+    return f"{QR_PREFIX}|{permit.number}|{verification_code(permit.number, key)}"
 
 
 def parse_payload(text: str) -> tuple[str, str]:
@@ -319,14 +318,16 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def verify_permit(session: Session, number: str, code: str, now: datetime, *, checker: User | None = None, unit: str = "") -> Verification:
+def verify_permit(
+    session: Session, number: str, code: str, now: datetime, *, key: str | bytes, checker: User | None = None, unit: str = ""
+) -> Verification:
     """Answer valid / expired / needs endorsement / revoked / unknown, with
     the issuing county and the masked holder name and nothing more; a code
     that does not match answers unknown, as if the number did not exist.
     Logged whatever the answer."""
     number = (number or "").strip()[:20]
     permit = find_permit(session, number)
-    genuine = permit is not None and hmac.compare_digest(verification_code(permit.number), (code or "").strip().upper())
+    genuine = permit is not None and hmac.compare_digest(verification_code(permit.number, key), (code or "").strip().upper())
     if not genuine:
         answer = Verification(R.unknown, number)
     else:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.domain.catalog import CatalogFilter, list_agencies, list_services
-from portal.models import Agency, Role, Service, User
+from portal.models import Role, Service, User
 
 
 def window_overview(session: Session, clerk: User) -> dict:
@@ -70,7 +70,3 @@ def staff_accounts(session: Session) -> list[User]:
 
 def demo_accounts_present(session: Session) -> bool:
     return bool(session.scalar(select(User.id).where(User.is_demo.is_(True)).limit(1)))
-
-
-def agency_count(session: Session) -> int:
-    return session.scalar(select(func.count(Agency.id))) or 0

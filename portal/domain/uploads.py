@@ -1,6 +1,7 @@
 """Uploaded materials: checked by content, capped in size, stored outside
 the web root under random names, and removed again if the transaction
-that was to record them fails."""
+that was to record them fails. Where they are stored and the size cap are
+the caller's to give, as an :class:`UploadStore`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.domain import DomainError
@@ -35,12 +35,6 @@ class CheckedFile:
     @property
     def content_type(self) -> str:
         return CONTENT_TYPES[self.file_type]
-
-
-def upload_root() -> Path:
-    root = Path(current_app.config["PORTAL_UPLOAD_FOLDER"])
-    root.mkdir(parents=True, exist_ok=True)
-    return root
 
 
 def sniff(data: bytes) -> str | None:
@@ -71,34 +65,59 @@ def clean_filename(name: str) -> str:
     return name[:200]
 
 
-def check_upload(filename: str, data: bytes, allowed: list[str]) -> CheckedFile:
-    """Check a material against its slot: content type by magic bytes, size cap, not empty."""
-    name = clean_filename(filename)
-    if not data:
-        raise DomainError(_l("The file is empty."))
-    limit = current_app.config["PORTAL_MAX_UPLOAD_BYTES"]
-    if len(data) > limit:
-        raise DomainError(_l("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024)))
-    file_type = sniff(data)
-    if file_type is None:
-        raise DomainError(_l("The file is not a real PDF, JPEG or PNG, whatever its name says."))
-    if file_type not in allowed:
-        accepted = ", ".join(t.upper() for t in allowed)
-        raise DomainError(_l("This material must be %(types)s; the file is %(found)s.", types=accepted, found=file_type.upper()))
-    return CheckedFile(name, data, file_type)
+@dataclass(frozen=True)
+class UploadStore:
+    """The folder materials are stored in and the largest file accepted."""
+
+    root: Path
+    max_bytes: int
+
+    def check(self, filename: str, data: bytes, allowed: list[str]) -> CheckedFile:
+        """Check a material against its slot: content type by magic bytes, size cap, not empty."""
+        name = clean_filename(filename)
+        if not data:
+            raise DomainError(_l("The file is empty."))
+        if len(data) > self.max_bytes:
+            raise DomainError(_l("The file is larger than %(mb)d MB.", mb=self.max_bytes // (1024 * 1024)))
+        file_type = sniff(data)
+        if file_type is None:
+            raise DomainError(_l("The file is not a real PDF, JPEG or PNG, whatever its name says."))
+        if file_type not in allowed:
+            accepted = ", ".join(t.upper() for t in allowed)
+            raise DomainError(_l("This material must be %(types)s; the file is %(found)s.", types=accepted, found=file_type.upper()))
+        return CheckedFile(name, data, file_type)
+
+    def path(self, stored_name: str) -> Path:
+        """Where the file stored under ``stored_name`` lies."""
+        if len(stored_name) != 32 or not all(c in "0123456789abcdef" for c in stored_name):
+            raise ValueError("not a stored file name")
+        return self.root / stored_name[:2] / stored_name
+
+    @contextmanager
+    def writes(self):
+        """Use around a unit of work that stores files and commits: if it does
+        not reach ``writes.committed = True``, the files are removed."""
+        writes = FileWrites(self)
+        try:
+            yield writes
+        finally:
+            if not writes.committed:
+                for path in writes.paths:
+                    path.unlink(missing_ok=True)
 
 
 class FileWrites:
     """Files written during one unit of work, deleted unless it commits."""
 
-    def __init__(self):
+    def __init__(self, store: UploadStore):
+        self.upload_store = store
         self.paths: list[Path] = []
         self.committed = False
 
     def store(self, data: bytes) -> tuple[str, str]:
         """Write ``data`` under a random name; returns (stored_name, sha256)."""
         stored_name = secrets.token_hex(16)
-        path = upload_root() / stored_name[:2] / stored_name
+        path = self.upload_store.path(stored_name)
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".part")
         with open(temporary, "wb") as handle:
@@ -108,22 +127,3 @@ class FileWrites:
         os.replace(temporary, path)
         self.paths.append(path)
         return stored_name, hashlib.sha256(data).hexdigest()
-
-
-@contextmanager
-def file_writes():
-    """Use around a unit of work that stores files and commits: if it does
-    not reach ``writes.committed = True``, the files are removed."""
-    writes = FileWrites()
-    try:
-        yield writes
-    finally:
-        if not writes.committed:
-            for path in writes.paths:
-                path.unlink(missing_ok=True)
-
-
-def stored_path(stored_name: str) -> Path:
-    if len(stored_name) != 32 or not all(c in "0123456789abcdef" for c in stored_name):
-        raise ValueError("not a stored file name")
-    return upload_root() / stored_name[:2] / stored_name

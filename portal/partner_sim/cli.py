@@ -4,6 +4,9 @@ serve the simulated partner system on loopback."""
 from __future__ import annotations
 
 import click
+from werkzeug.serving import run_simple
+
+from portal.partner_sim import create_app
 
 
 @click.command("partner-sim")
@@ -23,10 +26,6 @@ def partner_sim_command(host, port, portal_url, agency, secret, delay, fail_time
     """Play an agency's own system: take the portal's signed task messages,
     keep each once, and report back through signed callbacks. Change the
     fault modes while it runs with POST /control (see GET /control)."""
-    from werkzeug.serving import run_simple
-
-    from portal.partner_sim import create_app
-
     app = create_app(
         {
             "AGENCY": agency, "SECRET": secret, "PORTAL_URL": portal_url, "DATABASE": database,

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.db import db
 from portal.domain import DomainError, DomainErrors
-from portal.domain.uploads import file_writes
+from portal.extensions import upload_store
 from portal.web.forms import CONCURRENT_CHANGE, attach_error
 
 # Errors that say the action cannot be taken now (the case moved on, the
@@ -73,7 +73,7 @@ def run_action(
     name) or flashed; a concurrent change rolls back and is flashed
     (``conflict`` may say who changed it). ``success`` is flashed after
     the commit."""
-    with file_writes() as writes:
+    with upload_store().writes() as writes:
         try:
             value = action(writes) if stores_files else action()
             db.session.commit()

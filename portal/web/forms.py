@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import labels
 from portal.domain import DomainError, DomainErrors
-from portal.domain.uploads import stored_path
+from portal.extensions import upload_store
 
 
 def attach_error(form, error: DomainError) -> None:
@@ -30,7 +30,7 @@ CONCURRENT_CHANGE = _l("Someone else changed this case a moment ago. Reload the 
 
 def send_stored(record):
     """Send an uploaded material as a download, never rendered inline."""
-    path = stored_path(record.stored_name)
+    path = upload_store().path(record.stored_name)
     if not path.is_file():
         # The record outlived its file (a restore without the uploads folder).
         current_app.logger.error("stored file missing: %s", record.stored_name)

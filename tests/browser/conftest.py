@@ -4,16 +4,15 @@ them instead of skipping."""
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from portal.config import running_in_ci
+from portal.config import chromium_for_tests, running_in_ci
 
-CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = chromium_for_tests()
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",

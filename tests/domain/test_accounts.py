@@ -11,7 +11,7 @@ from portal.domain.accounts import (
     register_resident,
 )
 from portal.models import County, Role, User
-from tests.factories import PASSWORD, create_user, valid_id_number
+from tests.factories import PASSWORD, PASSWORDS, create_user, valid_id_number
 
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
@@ -22,6 +22,7 @@ def register(session, **overrides):
         "id_number": valid_id_number(serial=5),
         "mobile": "13800000009",
         "password": PASSWORD,
+        "passwords": PASSWORDS,
         "now": NOW,
     }
     fields.update(overrides)
@@ -62,7 +63,7 @@ def test_a_64_character_password_is_accepted(session):
     long_password = "长城-great-wall-2026-" * 3 + "abcdefg"
     assert len(long_password) == 64
     user = register(session, password=long_password)
-    assert authenticate(session, user.mobile, long_password, NOW) == user
+    assert authenticate(session, user.mobile, long_password, NOW, passwords=PASSWORDS) == user
 
 
 @pytest.mark.parametrize("password", ["12345678", "Password", "aaaaaaaaaa", "x13800000009x"])
@@ -81,22 +82,22 @@ def test_every_registration_problem_is_reported_at_once(session):
 def test_residents_sign_in_with_mobile_or_id_number_and_staff_with_username(session):
     resident = register(session)
     clerk = create_user(session, "clerk", username="Clerk.CS")
-    assert authenticate(session, "13800000009", PASSWORD, NOW) == resident
-    assert authenticate(session, resident.id_number.lower(), PASSWORD, NOW) == resident
-    assert authenticate(session, "clerk.cs", PASSWORD, NOW) == clerk
+    assert authenticate(session, "13800000009", PASSWORD, NOW, passwords=PASSWORDS) == resident
+    assert authenticate(session, resident.id_number.lower(), PASSWORD, NOW, passwords=PASSWORDS) == resident
+    assert authenticate(session, "clerk.cs", PASSWORD, NOW, passwords=PASSWORDS) == clerk
     assert resident.last_login_at == NOW
 
 
 def test_a_wrong_password_or_unknown_login_signs_nobody_in(session):
     register(session)
-    assert authenticate(session, "13800000009", "wrong-password", NOW) is None
-    assert authenticate(session, "13899999999", PASSWORD, NOW) is None
+    assert authenticate(session, "13800000009", "wrong-password", NOW, passwords=PASSWORDS) is None
+    assert authenticate(session, "13899999999", PASSWORD, NOW, passwords=PASSWORDS) is None
 
 
 def test_a_deactivated_account_cannot_sign_in(session):
     user = register(session)
     user.active = False
-    assert authenticate(session, user.mobile, PASSWORD, NOW) is None
+    assert authenticate(session, user.mobile, PASSWORD, NOW, passwords=PASSWORDS) is None
 
 
 def test_ending_sessions_changes_the_cookie_identity(session):
@@ -110,25 +111,25 @@ def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(ses
     user = register(session)
     before = user.get_id()
     with pytest.raises(DomainError) as caught:
-        change_password(session, user, "not-it", "another-password")
+        change_password(session, user, "not-it", "another-password", passwords=PASSWORDS)
     assert caught.value.field == "current_password"
-    change_password(session, user, PASSWORD, "another-password")
+    change_password(session, user, PASSWORD, "another-password", passwords=PASSWORDS)
     assert user.get_id() != before
-    assert authenticate(session, user.mobile, "another-password", NOW) == user
+    assert authenticate(session, user.mobile, "another-password", NOW, passwords=PASSWORDS) == user
 
 
 def test_clerks_need_a_window_and_officers_a_known_agency(session):
     with pytest.raises(DomainError) as caught:
-        create_staff(session, username="c", real_name="c", role=Role.clerk, password=PASSWORD, now=NOW)
+        create_staff(session, username="c", real_name="c", role=Role.clerk, password=PASSWORD, passwords=PASSWORDS, now=NOW)
     assert caught.value.field == "window"
     with pytest.raises(DomainError) as caught:
         create_staff(
-            session, username="o", real_name="o", role=Role.officer, password=PASSWORD, now=NOW,
+            session, username="o", real_name="o", role=Role.officer, password=PASSWORD, passwords=PASSWORDS, now=NOW,
             agency_code="xx-psb",
         )
     assert caught.value.field == "agency"
     officer = create_staff(
-        session, username="o", real_name="o", role=Role.officer, password=PASSWORD, now=NOW,
+        session, username="o", real_name="o", role=Role.officer, password=PASSWORD, passwords=PASSWORDS, now=NOW,
         agency_code="ys-hrss",
     )
     assert officer.agency.county is County.yushan

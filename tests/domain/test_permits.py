@@ -22,6 +22,7 @@ from tests.factories import at, create_user
 from tests.permit_data import finish, issued_permit, permit_case
 
 R = PermitCheckResult
+KEY = "the portal's secret key"
 
 
 def test_completing_an_application_issues_the_permit_the_same_day(session):
@@ -62,18 +63,19 @@ def test_an_application_failing_art_2_is_refused_with_the_rule_named(session, fi
 def test_verification_answers_every_state_with_nothing_but_county_and_masked_name(app, session):
     permit = issued_permit(session, create_user(session, "resident", real_name="王小明"))
     yushan_clerk = create_user(session, "clerk", window_county=County.yushan)
-    code = verification_code(permit.number)
+    code = verification_code(permit.number, KEY)
 
     def check(number, given_code, day):
-        return verify_permit(session, number, given_code, at(day), checker=yushan_clerk, unit="玉山窗口")
+        return verify_permit(session, number, given_code, at(day), key=KEY, checker=yushan_clerk, unit="玉山窗口")
 
     answer = check(permit.number, code, "2026-11-03")
     assert (answer.result, answer.county, answer.masked_name) == (R.valid, County.changshan, "王*明")
     assert check(permit.number, code, "2027-11-02").result is R.needs_endorsement  # the anniversary passed unendorsed
     assert check(permit.number, code, "2036-11-03").result is R.expired
     assert check(permit.number, "AAAAAAAAAA", "2026-11-03").result is R.unknown  # forged or altered code
+    assert check(permit.number, verification_code(permit.number, "another key"), "2026-11-03").result is R.unknown
     other = issued_permit(session, create_user(session, "resident"))
-    assert check(permit.number, verification_code(other.number), "2026-11-03").result is R.unknown  # another permit's code
+    assert check(permit.number, verification_code(other.number, KEY), "2026-11-03").result is R.unknown  # another permit's code
     assert check("99999999999999", code, "2026-11-03").result is R.unknown
     unknown = check(permit.number, "AAAAAAAAAA", "2026-11-03")
     assert (unknown.county, unknown.masked_name) == (None, "")
@@ -86,8 +88,8 @@ def test_verification_answers_every_state_with_nothing_but_county_and_masked_nam
 
 def test_the_qr_payload_carries_the_number_and_code(app, session):
     permit = issued_permit(session)
-    number, code = parse_payload(qr_payload(permit))
-    assert (number, code) == (permit.number, verification_code(permit.number))
+    number, code = parse_payload(qr_payload(permit, KEY))
+    assert (number, code) == (permit.number, verification_code(permit.number, KEY))
     assert parse_payload("https://example.invalid/anything") == ("", "")
     assert mask_name("李华") == "李*" and mask_name("欧阳小明") == "欧**明"
 
@@ -153,5 +155,5 @@ def test_replacement_issues_a_new_number_and_revokes_the_old(session):
     assert new.number != old.number and new.status is PermitStatus.active
     assert old.status is PermitStatus.revoked and old.replaced_by_id == new.id
     assert new.endorsed_until == old.endorsed_until and new.residence_counted_from == old.residence_counted_from
-    assert verify_permit(session, old.number, verification_code(old.number), at("2026-11-13")).result is R.revoked
-    assert verify_permit(session, new.number, verification_code(new.number), at("2026-11-13")).result is R.valid
+    assert verify_permit(session, old.number, verification_code(old.number, KEY), at("2026-11-13"), key=KEY).result is R.revoked
+    assert verify_permit(session, new.number, verification_code(new.number, KEY), at("2026-11-13"), key=KEY).result is R.valid

@@ -27,7 +27,7 @@ def holder(app, client, login_as):
         permit = issued_permit(db.session, user, day=local_date(datetime.now(UTC)).isoformat())
         from portal.domain.permits import verification_code
 
-        return {"number": permit.number, "code": verification_code(permit.number), "user_id": user_id}
+        return {"number": permit.number, "code": verification_code(permit.number, app.config["SECRET_KEY"]), "user_id": user_id}
 
 
 def test_the_holder_sees_and_can_print_their_permit(client, holder):

@@ -15,8 +15,8 @@ from portal.domain.events import case_timeline
 from portal.domain.lifecycle import task_actions
 from portal.domain.queue import agency_queue, due_soon_limit, find_agency_task, task_level
 from portal.domain.staff import agency_overview
-from portal.domain.uploads import check_upload
 from portal.domain.workflow import TaskRequest, act_on_task, attach_result
+from portal.extensions import upload_store
 from portal.i18n import localized
 from portal.models import Role
 from portal.security import role_required
@@ -118,7 +118,7 @@ def _act(task_id: int, action: str, form, success: str, note_field: str | None =
     checked = None
     if upload is not None and upload.data and getattr(upload.data, "filename", ""):
         try:
-            checked = check_upload(upload.data.filename, upload.data.read(), ["pdf"])
+            checked = upload_store().check(upload.data.filename, upload.data.read(), ["pdf"])
         except DomainError as error:
             upload.errors = [error.message]
             return _render_task(task, 400, **{form_name: form})

@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify
 from portal.db import db
 from portal.domain.catalog import CatalogFilter, find_service, list_agencies, list_services
 from portal.errors import problem
-from portal.extensions import limiter
+from portal.extensions import limiter, permit_key
 from portal.models import Agency, Service
 from portal.web.clock import request_now
 
@@ -92,7 +92,7 @@ def permit_verification(number: str):
             "/api/v1/problems/permit-code-missing",
         )
     answer = verify_permit(
-        db.session, number, code, request_now(), unit=f"API {request.remote_addr or ''}".strip()
+        db.session, number, code, request_now(), key=permit_key(), unit=f"API {request.remote_addr or ''}".strip()
     )
     db.session.commit()
     return _json(

@@ -22,7 +22,7 @@ from portal.domain.applications import (
 )
 from portal.domain.case_files import attach_file, current_files
 from portal.domain.catalog import CatalogFilter, find_service, list_services
-from portal.domain.uploads import check_upload
+from portal.extensions import upload_store
 from portal.models import Role
 from portal.models.enums import Channel
 from portal.security import role_required
@@ -119,7 +119,7 @@ def application(code: str):
             continue  # 免提交: the electronic licence stands in for the upload
         if upload and getattr(upload, "filename", ""):
             try:
-                checked[material["code"]] = check_upload(upload.filename, upload.read(), material["file_types"])
+                checked[material["code"]] = upload_store().check(upload.filename, upload.read(), material["file_types"])
             except DomainError as error:
                 field.errors = list(field.errors) + [error.message]
                 valid = False

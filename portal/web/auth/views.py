@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from portal.db import db
 from portal.domain import DomainError
 from portal.domain.accounts import authenticate, change_password, end_sessions, register_resident
-from portal.extensions import limiter
+from portal.extensions import limiter, password_hasher
 from portal.web.auth.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
 from portal.web.clock import request_now
 from portal.web.forms import attach_error
@@ -54,6 +54,7 @@ def register():
                 id_number=form.id_number.data,
                 mobile=form.mobile.data,
                 password=form.password.data,
+                passwords=password_hasher(),
                 locale=session.get("locale"),
                 now=request_now(),
             )
@@ -74,7 +75,7 @@ def register():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db.session, form.login.data, form.password.data, request_now())
+        user = authenticate(db.session, form.login.data, form.password.data, request_now(), passwords=password_hasher())
         if user is None:
             form.password.errors = [_l("The login or the password is not correct.")]
         else:
@@ -102,7 +103,9 @@ def profile():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(db.session, current_user, form.current_password.data, form.new_password.data)
+            change_password(
+                db.session, current_user, form.current_password.data, form.new_password.data, passwords=password_hasher()
+            )
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)

@@ -21,8 +21,7 @@ from portal.domain.events import case_timeline
 from portal.domain.intake import open_correction, resubmit_correction, withdraw_case
 from portal.domain.lifecycle import allowed_actions
 from portal.domain.permits import ENDORSE, ISSUE, REPLACE, case_permit
-from portal.domain.uploads import check_upload
-from portal.extensions import limiter
+from portal.extensions import limiter, upload_store
 from portal.models import Case, CaseStatus, Event, Role
 from portal.security import role_required
 from portal.web.actions import run_action
@@ -158,7 +157,7 @@ def correction(number: str):
                 continue
             material = next(m for m in case.service.materials if m["code"] == item["key"])
             try:
-                uploads[item["key"]] = check_upload(upload.filename, upload.read(), material["file_types"])
+                uploads[item["key"]] = upload_store().check(upload.filename, upload.read(), material["file_types"])
             except DomainError as error:
                 field.errors = list(field.errors) + [error.message]
         if valid and not any(f.errors for f in form):

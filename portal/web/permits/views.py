@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from portal.db import db
 from portal.domain import DomainError, permits
+from portal.extensions import permit_key
 from portal.i18n import localized
 from portal.models import CaseFile, Role
 from portal.security import role_required
@@ -35,7 +36,7 @@ def _own_permit_or_404(number: str):
 @role_required(Role.resident)
 def show(number: str):
     permit = _own_permit_or_404(number)
-    payload = permits.qr_payload(permit)
+    payload = permits.qr_payload(permit, permit_key())
     qr = segno.make(payload, error="q")
     today = request_today()
     return render_template(
@@ -43,7 +44,7 @@ def show(number: str):
         permit=permit,
         state=permits.permit_state(permit, today),
         window=permits.endorsement_window(permit),
-        code=permits.verification_code(permit.number),
+        code=permits.verification_code(permit.number, permit_key()),
         qr=Markup(qr.svg_inline(scale=5, dark="#1b1f24", light="#ffffff", title=_("QR code to verify this permit"))),
         payload=payload,
         checks=permits.checks_of(db.session, permit),
@@ -89,7 +90,7 @@ def verify():
             )
         if not form.errors:
             answer = permits.verify_permit(
-                db.session, number, code, request_now(), checker=current_user, unit=_checker_unit(current_user)
+                db.session, number, code, request_now(), key=permit_key(), checker=current_user, unit=_checker_unit(current_user)
             )
             db.session.commit()
             # Ready for the next card: the scanner types into an empty box.

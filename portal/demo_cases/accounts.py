@@ -1,4 +1,5 @@
-"""Demo accounts for trying the portal; refused in production."""
+"""Demo accounts for trying the portal (never created in production), and
+their removal with every case they touched."""
 
 from __future__ import annotations
 
@@ -8,7 +9,24 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.domain.accounts import create_staff, register_resident
-from portal.models import County, Role, User
+from portal.domain.passwords import Passwords
+from portal.domain.tallies import rebuild_tallies
+from portal.models import (
+    Case,
+    CaseFile,
+    CaseNotice,
+    County,
+    Event,
+    PermitCheck,
+    PermitEndorsement,
+    Rating,
+    RatingFollowUp,
+    ResidencePermit,
+    Role,
+    SlaAlert,
+    Task,
+    User,
+)
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -38,19 +56,19 @@ DEMO_STAFF = (
 )
 
 
-def load_demo(session: Session, now: datetime) -> list[User]:
+def load_demo(session: Session, now: datetime, passwords: Passwords) -> list[User]:
     """Create the demo accounts that do not exist yet."""
     created = []
     for resident in DEMO_RESIDENTS:
         if session.scalar(select(User.id).where(User.id_number == resident["id_number"])):
             continue
-        user = register_resident(session, password=DEMO_PASSWORD, now=now, **resident)
+        user = register_resident(session, password=DEMO_PASSWORD, passwords=passwords, now=now, **resident)
         user.is_demo = True
         created.append(user)
     for staff in DEMO_STAFF:
         if session.scalar(select(User.id).where(User.username == staff["username"])):
             continue
-        created.append(create_staff(session, password=DEMO_PASSWORD, now=now, is_demo=True, **staff))
+        created.append(create_staff(session, password=DEMO_PASSWORD, passwords=passwords, now=now, is_demo=True, **staff))
     session.flush()
     return created
 
@@ -60,21 +78,6 @@ def remove_demo(session: Session) -> tuple[int, int, list[str]]:
     (generated demo cases), so a centre starts production clean. Returns
     the accounts and cases removed and the stored names of the cases'
     files, for the caller to delete from disk after committing."""
-    from portal.domain.tallies import rebuild_tallies
-    from portal.models import (
-        Case,
-        CaseFile,
-        CaseNotice,
-        Event,
-        PermitCheck,
-        PermitEndorsement,
-        Rating,
-        RatingFollowUp,
-        ResidencePermit,
-        SlaAlert,
-        Task,
-    )
-
     demo = select(User.id).where(User.is_demo.is_(True))
     touched = (
         select(Case.id)

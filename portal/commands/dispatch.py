@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from portal.db import db
 from portal.domain.dispatch import run_once
-from portal.domain.sms import gateway_from_config
+from portal.extensions import sms_gateway
 
 dispatch_cli = AppGroup("dispatch", help="Deliver outbox messages to partner systems and the SMS gateway.")
 
@@ -44,7 +44,7 @@ def dispatch_run(once, interval, batch):
     relay_id = relay_name()
     if not current_app.logger.level:
         current_app.logger.setLevel(logging.INFO)  # the log gateway's texts show in the relay's output
-    gateway = gateway_from_config(current_app.config, current_app.logger)
+    gateway = sms_gateway()
     click.echo(f"Relay {relay_id}: delivering every {interval:g} s, {batch} per pass." if not once else f"Relay {relay_id}: one pass.")
     try:
         while not stop.is_set():
