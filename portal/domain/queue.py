@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from portal.domain.clock import Level, WorkCalendar, end_of_day, local_date
+from portal.domain.clock import Level, WorkCalendar
+from portal.domain.deadlines import task_level_clause
 from portal.models import Case, Service, Task, User
 from portal.models.enums import TaskStatus
 
@@ -21,11 +22,6 @@ STATUS_FILTERS = {
     "returned": (TaskStatus.returned,),
     "all": tuple(TaskStatus),
 }
-
-
-def due_soon_limit(calendar: WorkCalendar, now: datetime) -> datetime:
-    """The end of the next working day: due by then is 'due within 1 working day'."""
-    return end_of_day(calendar.nth_workday_after(local_date(now), 1))
 
 
 def agency_queue(
@@ -52,22 +48,9 @@ def agency_queue(
     if service_code:
         query = query.join(Task.case).join(Case.service).where(Service.code == service_code)
     if level:
-        limit = due_soon_limit(calendar, now)
-        if level == Level.overdue.value:
-            query = query.where(Task.due_at < now)
-        elif level == Level.due_soon.value:
-            query = query.where(Task.due_at >= now, Task.due_at <= limit)
-        else:
-            query = query.where(Task.due_at > limit)
+        # The rule of deadlines.task_level: a suspended or returned task has no level.
+        query = query.where(task_level_clause(Level(level), calendar, now))
     return query
-
-
-def task_level(task: Task, now: datetime, limit: datetime) -> Level | None:
-    if not task.status.is_active:
-        return None
-    if task.due_at < now:
-        return Level.overdue
-    return Level.due_soon if task.due_at <= limit else Level.on_track
 
 
 def find_agency_task(session, officer: User, task_id: int) -> Task | None:
