@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
+from portal.domain.access import agency_tasks
 from portal.domain.clock import Level, WorkCalendar
 from portal.domain.deadlines import task_level_clause
 from portal.models import Case, Service, Task, User
@@ -35,8 +36,8 @@ def agency_queue(
     mine: bool = False,
 ) -> Select:
     query = (
-        select(Task)
-        .where(Task.agency_id == officer.agency_id, Task.status.in_(STATUS_FILTERS[status]))
+        agency_tasks(officer)
+        .where(Task.status.in_(STATUS_FILTERS[status]))
         .options(
             selectinload(Task.case).selectinload(Case.service),
             selectinload(Task.assignee),
@@ -51,8 +52,3 @@ def agency_queue(
         # The rule of deadlines.task_level: a suspended or returned task has no level.
         query = query.where(task_level_clause(Level(level), calendar, now))
     return query
-
-
-def find_agency_task(session, officer: User, task_id: int) -> Task | None:
-    """Another agency's task is not found, never forbidden."""
-    return session.scalar(select(Task).where(Task.id == task_id, Task.agency_id == officer.agency_id))

@@ -12,12 +12,13 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.db import db
 from portal.domain import DomainError
+from portal.domain.access import find_agency_task
 from portal.domain.applications import current_files
 from portal.domain.catalog import CatalogFilter, list_services
 from portal.domain.clock import WorkCalendar
 from portal.domain.deadlines import task_level
 from portal.domain.lifecycle import task_actions
-from portal.domain.queue import agency_queue, find_agency_task
+from portal.domain.queue import agency_queue
 from portal.domain.staff import agency_overview
 from portal.domain.uploads import check_upload, file_writes
 from portal.domain.workflow import (

@@ -13,10 +13,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.db import db
 from portal.domain import DomainError
+from portal.domain.access import find_agency_task
 from portal.domain.clock import WorkCalendar
 from portal.domain.deadlines import task_level
 from portal.domain.lifecycle import task_actions
-from portal.domain.queue import STATUS_FILTERS, agency_queue, find_agency_task
+from portal.domain.queue import STATUS_FILTERS, agency_queue
 from portal.domain.workflow import (
     claim_task,
     complete_task,
