@@ -6,7 +6,8 @@ for their agency; supervisors and admins all.
 Anything else is reported as not found, never as forbidden.
 
 The work each role does: an officer's queue holds their agency's tasks, a
-clerk's desk the cases their window received.
+clerk's desk the cases their window received. And who may make each
+change the lifecycle's tables allow (the lifecycle asks here).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import Select, exists, false, select
 from sqlalchemy.orm import Session
 
 from portal.models import Case, CaseInvolvement, Role, Task, User
+from portal.models.enums import Channel, DeliveryMode
 
 
 def visible_cases(user: User) -> Select:
@@ -54,3 +56,60 @@ def find_agency_task(session: Session, officer: User, task_id: int) -> Task | No
 def window_cases(clerk: User) -> Select:
     """The cases the clerk's window received: its desk, whoever acts on them."""
     return select(Case).where(Case.receiving_county == clerk.window_county)
+
+
+# -- who may act ----------------------------------------------------------
+# The lifecycle's tables name who may make each change: a staff role's
+# value, or one of these kinds.
+APPLICANT = "applicant"  # the resident who owns the case
+SYSTEM = "system"  # no one signed in: the portal, or an agency's own system
+ASSIGNEE = "assignee"  # the officer who claimed the task
+WINDOW = "window"  # a clerk of the window that received the case
+OVERSIGHT = "oversight"  # a supervisor or an admin
+OFFICER = Role.officer.value
+
+
+def actor_kind(case: Case, actor: User | None) -> str:
+    """What ``actor`` is to ``case``: the system, its applicant, another
+    resident, or their staff role."""
+    if actor is None:
+        return SYSTEM
+    if actor.role is Role.resident:
+        return APPLICANT if case.applicant_user_id == actor.id else "other"
+    return actor.role.value
+
+
+def may_transition_case(actor: User | None, case: Case, action: str, actors: frozenset[str]) -> bool:
+    """Whether ``actor`` (None: the system) may make a change of ``case``
+    open to ``actors``: their kind must be among them, and a clerk must be
+    of the receiving window (``may_decide``), withdrawing only a walk-in case."""
+    kind = actor_kind(case, actor)
+    if kind not in actors:
+        return False
+    if kind == Role.clerk.value:
+        # A clerk withdraws only a walk-in case, at the applicant's request there.
+        if action == "withdraw" and case.channel is not Channel.counter:
+            return False
+        return may_decide(actor, case)
+    return True
+
+
+def may_act_on_task(actor: User | None, task: Task, who: str) -> bool:
+    """Whether ``actor`` (None: the system) is ``who`` for ``task``: an
+    officer of its agency, its assignee, a clerk of its case's window,
+    oversight, or the system."""
+    if who == SYSTEM:
+        return actor is None
+    if actor is None:
+        # An agency that works in its own system (delivery mode http) acts
+        # through it: the system may do what the agency's officers may.
+        return who in (OFFICER, ASSIGNEE) and task.agency.delivery_mode is DeliveryMode.http
+    if who == WINDOW:
+        return may_decide(actor, task.case)
+    if who == OVERSIGHT:
+        return actor.role in (Role.supervisor, Role.admin)
+    if actor.role is not Role.officer or actor.agency_id != task.agency_id:
+        return False
+    # A task the agency's system claimed has no assignee: any officer of the
+    # agency answers for it (after a switch back to the portal, for one).
+    return who == OFFICER or task.assignee_id in (actor.id, None)
