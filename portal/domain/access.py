@@ -6,17 +6,23 @@ for their agency; supervisors and admins all.
 Anything else is reported as not found, never as forbidden.
 
 The work each role does: an officer's queue holds their agency's tasks, a
-clerk's desk the cases their window received. And who may make each
-change the lifecycle's tables allow (the lifecycle asks here).
+clerk's desk the cases their window received. Who may make each change
+the lifecycle's tables allow (the lifecycle asks here). And what anyone,
+signed in or not, may see of a case: Open311 and the tracking page.
 """
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import Select, exists, false, select
 from sqlalchemy.orm import Session
 
-from portal.models import Case, CaseInvolvement, Role, Task, User
-from portal.models.enums import Channel, DeliveryMode
+from portal.domain.identity import mask_name
+from portal.models import Agency, Case, CaseInvolvement, Event, Role, Service, Task, User
+from portal.models.enums import CaseStatus, Channel, County, DeliveryMode, TaskStatus
 
 
 def visible_cases(user: User) -> Select:
@@ -113,3 +119,75 @@ def may_act_on_task(actor: User | None, task: Task, who: str) -> bool:
     # A task the agency's system claimed has no assignee: any officer of the
     # agency answers for it (after a switch back to the portal, for one).
     return who == OFFICER or task.assignee_id in (actor.id, None)
+
+
+# -- what the public may see ----------------------------------------------
+# Every case is public as a service request (Open311) and, with its query
+# code, on the tracking page; but only as a PublicCase and its public steps.
+
+# Events the public never sees: an agency's own steps, SLA alerts, ratings.
+PRIVATE_EVENT_SUBJECTS = ("sla", "rating")
+
+
+@dataclass(frozen=True)
+class PublicCase:
+    """What anyone may see of a case: its number, service, status, window,
+    dates and the agencies acting on it, and the applicant's masked name.
+    Nothing else personal: no ID or mobile number, facts, form or files,
+    and no staff names or notes."""
+
+    number: str
+    service: Service
+    status: CaseStatus
+    window: County  # the window that received it
+    submitted_at: datetime
+    due_at: datetime | None
+    agencies: tuple[Agency, ...]  # acting on it, each once, in the order their tasks began; none before routing
+    applicant: str  # masked: 张*
+    has_notice: bool  # the window issued a written notice (its text is the applicant's)
+
+
+def public_cases() -> Select:
+    """The cases the public may look up (all of them), to be shown only through ``public_view``."""
+    return select(Case)
+
+
+def public_view(case: Case) -> PublicCase:
+    return PublicCase(
+        number=case.number,
+        service=case.service,
+        status=case.status,
+        window=case.receiving_county,
+        submitted_at=case.submitted_at,
+        due_at=case.due_at,
+        agencies=tuple(
+            dict.fromkeys(t.agency for t in sorted(case.tasks, key=lambda t: t.id) if t.status is not TaskStatus.cancelled)
+        ),
+        applicant=mask_name(case.applicant_name),
+        has_notice=bool(case.notices),
+    )
+
+
+def find_tracked_case(session: Session, number: str, code: str) -> Case | None:
+    """The case with this number, when ``code`` is its query code; a wrong
+    code finds nothing, as an unknown number does."""
+    case = session.scalar(public_cases().where(Case.number == number))
+    if case is None or not secrets.compare_digest(case.query_code.encode(), code.encode()):
+        return None
+    return case
+
+
+def public_events(session: Session, case: Case) -> list[Event]:
+    """The steps of a case anyone tracking it may see, oldest first: the
+    case's own changes, not an agency's steps, SLA alerts or ratings."""
+    return list(
+        session.scalars(
+            select(Event)
+            .where(
+                Event.case_id == case.id,
+                Event.task_id.is_(None),
+                Event.subject.not_in(PRIVATE_EVENT_SUBJECTS),
+            )
+            .order_by(Event.created_at, Event.id)
+        )
+    )
