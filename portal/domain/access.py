@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, exists, false, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.domain.identity import mask_name
 from portal.models import Agency, Case, CaseInvolvement, Event, Role, Service, Task, User
@@ -148,8 +148,11 @@ class PublicCase:
 
 
 def public_cases() -> Select:
-    """The cases the public may look up (all of them), to be shown only through ``public_view``."""
-    return select(Case)
+    """The cases the public may look up (all of them), to be shown only
+    through ``public_view``; what it reads is loaded with them."""
+    return select(Case).options(
+        selectinload(Case.service), selectinload(Case.tasks).selectinload(Task.agency), selectinload(Case.notices)
+    )
 
 
 def public_view(case: Case) -> PublicCase:

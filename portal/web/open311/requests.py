@@ -14,14 +14,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import request
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from portal import labels
 from portal.db import db
 from portal.domain.access import PublicCase, public_cases, public_view
 from portal.domain.clock import SHANGHAI
 from portal.domain.tokens import authenticate
-from portal.models import Case, Event, Service, Task
+from portal.models import Case, Event, Service
 from portal.models.enums import CLOSED_STATUSES
 from portal.web.api.common import iso, json_response
 from portal.web.api.filing import FACTS, FilingErrors, IdempotencyConflict, WalkIn, file_walk_in, idempotency_key
@@ -144,7 +143,7 @@ def list_requests(fmt: str):
         return refused
     if any("\x00" in v or len(v) > 2000 for v in request.args.values()):
         return error(400, "A parameter is too long or contains a NUL character.")
-    query = public_cases().options(selectinload(Case.service), selectinload(Case.tasks).selectinload(Task.agency))
+    query = public_cases()
     ids = _codes("service_request_id")
     if ids:
         # The ids name the requests; the other filters do not apply.
@@ -182,11 +181,7 @@ def get_request(number: str, fmt: str):
         return refused
     case = None
     if len(number) <= 40 and "\x00" not in number:
-        case = db.session.scalar(
-            public_cases()
-            .where(Case.number == number)
-            .options(selectinload(Case.service), selectinload(Case.tasks).selectinload(Task.agency))
-        )
+        case = db.session.scalar(public_cases().where(Case.number == number))
     if case is None:
         return error(404, "No service request has this id.")
     return _requests_json([case])
