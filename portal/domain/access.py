@@ -1,16 +1,28 @@
-"""Who may see which cases, as query helpers every view uses.
+"""Who may see which cases and tasks, as query helpers every view uses.
 
 A resident sees their own cases; a clerk the cases their window received
 or in which their county's agencies act; an officer the cases with a task
 for their agency; supervisors and admins all.
-Anything else is reported as not found, never as forbidden."""
+Anything else is reported as not found, never as forbidden.
+
+The work each role does: an officer's queue holds their agency's tasks, a
+clerk's desk the cases their window received. Who may make each change
+the lifecycle's tables allow (the lifecycle asks here). And what anyone,
+signed in or not, may see of a case: Open311 and the tracking page.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, false, select
-from sqlalchemy.orm import Session
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
 
-from portal.models import Case, CaseInvolvement, Role, Task, User
+from sqlalchemy import Select, exists, false, select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.domain.identity import mask_name
+from portal.models import Agency, Case, CaseInvolvement, Event, Role, Service, Task, User
+from portal.models.enums import CaseStatus, Channel, County, DeliveryMode, TaskStatus
 
 
 def visible_cases(user: User) -> Select:
@@ -35,3 +47,150 @@ def find_visible_case(session: Session, user: User, number: str) -> Case | None:
 def may_decide(user: User, case: Case) -> bool:
     """Intake decisions are for clerks of the window that received the case."""
     return user.role is Role.clerk and user.window_county == case.receiving_county
+
+
+def agency_tasks(officer: User) -> Select:
+    """The tasks of the officer's agency, whatever their case."""
+    return select(Task).where(Task.agency_id == officer.agency_id)
+
+
+def find_agency_task(session: Session, officer: User, task_id: int) -> Task | None:
+    """Another agency's task is not found, never forbidden."""
+    return session.scalar(agency_tasks(officer).where(Task.id == task_id))
+
+
+def window_cases(clerk: User) -> Select:
+    """The cases the clerk's window received: its desk, whoever acts on them."""
+    return select(Case).where(Case.receiving_county == clerk.window_county)
+
+
+# -- who may act ----------------------------------------------------------
+# The lifecycle's tables name who may make each change: a staff role's
+# value, or one of these kinds.
+APPLICANT = "applicant"  # the resident who owns the case
+SYSTEM = "system"  # no one signed in: the portal, or an agency's own system
+ASSIGNEE = "assignee"  # the officer who claimed the task
+WINDOW = "window"  # a clerk of the window that received the case
+OVERSIGHT = "oversight"  # a supervisor or an admin
+OFFICER = Role.officer.value
+
+
+def actor_kind(case: Case, actor: User | None) -> str:
+    """What ``actor`` is to ``case``: the system, its applicant, another
+    resident, or their staff role."""
+    if actor is None:
+        return SYSTEM
+    if actor.role is Role.resident:
+        return APPLICANT if case.applicant_user_id == actor.id else "other"
+    return actor.role.value
+
+
+def may_transition_case(actor: User | None, case: Case, action: str, actors: frozenset[str]) -> bool:
+    """Whether ``actor`` (None: the system) may make a change of ``case``
+    open to ``actors``: their kind must be among them, and a clerk must be
+    of the receiving window (``may_decide``), withdrawing only a walk-in case."""
+    kind = actor_kind(case, actor)
+    if kind not in actors:
+        return False
+    if kind == Role.clerk.value:
+        # A clerk withdraws only a walk-in case, at the applicant's request there.
+        if action == "withdraw" and case.channel is not Channel.counter:
+            return False
+        return may_decide(actor, case)
+    return True
+
+
+def may_act_on_task(actor: User | None, task: Task, who: str) -> bool:
+    """Whether ``actor`` (None: the system) is ``who`` for ``task``: an
+    officer of its agency, its assignee, a clerk of its case's window,
+    oversight, or the system."""
+    if who == SYSTEM:
+        return actor is None
+    if actor is None:
+        # An agency that works in its own system (delivery mode http) acts
+        # through it: the system may do what the agency's officers may.
+        return who in (OFFICER, ASSIGNEE) and task.agency.delivery_mode is DeliveryMode.http
+    if who == WINDOW:
+        return may_decide(actor, task.case)
+    if who == OVERSIGHT:
+        return actor.role in (Role.supervisor, Role.admin)
+    if actor.role is not Role.officer or actor.agency_id != task.agency_id:
+        return False
+    # A task the agency's system claimed has no assignee: any officer of the
+    # agency answers for it (after a switch back to the portal, for one).
+    return who == OFFICER or task.assignee_id in (actor.id, None)
+
+
+# -- what the public may see ----------------------------------------------
+# Every case is public as a service request (Open311) and, with its query
+# code, on the tracking page; but only as a PublicCase and its public steps.
+
+# Events the public never sees: an agency's own steps, SLA alerts, ratings.
+PRIVATE_EVENT_SUBJECTS = ("sla", "rating")
+
+
+@dataclass(frozen=True)
+class PublicCase:
+    """What anyone may see of a case: its number, service, status, window,
+    dates and the agencies acting on it, and the applicant's masked name.
+    Nothing else personal: no ID or mobile number, facts, form or files,
+    and no staff names or notes."""
+
+    number: str
+    service: Service
+    status: CaseStatus
+    window: County  # the window that received it
+    submitted_at: datetime
+    due_at: datetime | None
+    agencies: tuple[Agency, ...]  # acting on it, each once, in the order their tasks began; none before routing
+    applicant: str  # masked: 张*
+    has_notice: bool  # the window issued a written notice (its text is the applicant's)
+
+
+def public_cases() -> Select:
+    """The cases the public may look up (all of them), to be shown only
+    through ``public_view``; what it reads is loaded with them."""
+    return select(Case).options(
+        selectinload(Case.service), selectinload(Case.tasks).selectinload(Task.agency), selectinload(Case.notices)
+    )
+
+
+def public_view(case: Case) -> PublicCase:
+    return PublicCase(
+        number=case.number,
+        service=case.service,
+        status=case.status,
+        window=case.receiving_county,
+        submitted_at=case.submitted_at,
+        due_at=case.due_at,
+        agencies=tuple(
+            dict.fromkeys(t.agency for t in sorted(case.tasks, key=lambda t: t.id) if t.status is not TaskStatus.cancelled)
+        ),
+        applicant=mask_name(case.applicant_name),
+        has_notice=bool(case.notices),
+    )
+
+
+def find_tracked_case(session: Session, number: str, code: str) -> Case | None:
+    """The case with this number, when ``code`` is its query code; a wrong
+    code finds nothing, as an unknown number does."""
+    case = session.scalar(public_cases().where(Case.number == number))
+    if case is None or not secrets.compare_digest(case.query_code.encode(), code.encode()):
+        return None
+    return case
+
+
+def public_events(session: Session, case: Case) -> list[Event]:
+    """The steps of a case anyone tracking it may see, oldest first: the
+    case's own changes, not an agency's steps, SLA alerts or ratings."""
+    return list(
+        session.scalars(
+            select(Event)
+            .where(
+                Event.case_id == case.id,
+                Event.task_id.is_(None),
+                Event.subject.not_in(PRIVATE_EVENT_SUBJECTS),
+            )
+            .order_by(Event.created_at, Event.id)
+        )
+    )

@@ -20,16 +20,16 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from portal.domain.clock import WorkCalendar
+from portal.domain.clock import Level, WorkCalendar
+from portal.domain.deadlines import case_level, case_level_clause, task_level, task_level_clause
 from portal.domain.events import record_event
-from portal.domain.queue import due_soon_limit
-from portal.models import Case, CaseStatus, Role, SlaAlert, Task, User
-from portal.models.enums import AlertLevel, TaskStatus
+from portal.models import Case, Role, SlaAlert, Task, User
+from portal.models.enums import AlertLevel
 
-# Work whose clock runs: a suspended task or case waits on the applicant or
-# a procedure, a returned task sits at the window as a task already.
-WATCHED_TASKS = (TaskStatus.open, TaskStatus.claimed)
-WATCHED_CASES = (CaseStatus.accepted, CaseStatus.in_progress)
+# The levels announced. Which work has a level at all is the rule of
+# deadlines.task_level and case_level: a suspended task or case waits on the
+# applicant or a procedure, a returned task sits at the window already.
+ALERTED = (Level.due_soon, Level.overdue)
 
 
 @dataclass
@@ -40,10 +40,6 @@ class SweepResult:
     @property
     def total(self) -> int:
         return self.task_alerts + self.case_alerts
-
-
-def alert_level(due_at: datetime, now: datetime) -> AlertLevel:
-    return AlertLevel.overdue if due_at < now else AlertLevel.due_soon
 
 
 def alert_key(subject: str, id_: int, level: AlertLevel, due_at: datetime) -> str:
@@ -60,16 +56,15 @@ def _insert_once(session: Session, values: dict) -> bool:
 
 def sweep(session: Session, calendar: WorkCalendar, now: datetime) -> SweepResult:
     """Raise the alerts due now. Flushes; the caller commits."""
-    limit = due_soon_limit(calendar, now)
     result = SweepResult()
     tasks = session.scalars(
         select(Task)
-        .where(Task.status.in_(WATCHED_TASKS), Task.due_at <= limit)
+        .where(or_(*(task_level_clause(level, calendar, now) for level in ALERTED)))
         .options(selectinload(Task.case))
         .order_by(Task.due_at, Task.id)
     )
     for task in tasks:
-        level = alert_level(task.due_at, now)
+        level = AlertLevel(task_level(calendar, task, now).value)
         inserted = _insert_once(
             session,
             dict(
@@ -85,11 +80,11 @@ def sweep(session: Session, calendar: WorkCalendar, now: datetime) -> SweepResul
                 data={"due": task.due_at.isoformat(), "agency_id": task.agency_id},
             )
     cases = session.scalars(
-        select(Case).where(Case.status.in_(WATCHED_CASES), Case.due_at.is_not(None), Case.due_at <= limit)
+        select(Case).where(or_(*(case_level_clause(level, calendar, now) for level in ALERTED)))
         .order_by(Case.due_at, Case.id)
     )
     for case in cases:
-        level = alert_level(case.due_at, now)
+        level = AlertLevel(case_level(calendar, case, now).value)
         inserted = _insert_once(
             session,
             dict(

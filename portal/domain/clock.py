@@ -203,12 +203,22 @@ def workdays_left(calendar: WorkCalendar, due: Deadline, now: datetime) -> int:
     return calendar.ordinal(due.due_date) - calendar.ordinal(local_date(now))
 
 
+def due_soon_before(calendar: WorkCalendar, now: datetime) -> datetime:
+    """The first moment that is no longer "due within 1 working day": the
+    start, in Shanghai, of the second working day after today. Work due
+    before it is due today or on the next working day."""
+    second = calendar.nth_workday_after(local_date(now), 2)
+    return datetime.combine(second, time.min, tzinfo=SHANGHAI).astimezone(UTC)
+
+
 def level(calendar: WorkCalendar, due: Deadline, now: datetime) -> Level:
-    """Overdue once the due day has ended; due within 1 working day when
-    the due date is today or the next working day; otherwise on track."""
-    if now > due.due_at:
+    """Overdue once the due moment (the end of the due day) has passed; due
+    within 1 working day when the due date is today or the next working
+    day; otherwise on track. The SQL form of this rule
+    (``deadlines.task_level_clause``) compares with the same two moments."""
+    if due.due_at < now:
         return Level.overdue
-    if calendar.ordinal(due.due_date) - calendar.ordinal(local_date(now)) <= 1:
+    if due.due_at < due_soon_before(calendar, now):
         return Level.due_soon
     return Level.on_track
 

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.domain.deadlines import overdue_task_clause
 from portal.domain.tallies import WHOLE
 from portal.models import Agency, Case, CaseTally, Service, TallyValue, Task
 from portal.models.enums import Channel, County, Department, ServiceMode, TaskStatus
@@ -29,7 +30,6 @@ SUMS = COUNTS + (
     "corrected", "on_time", "within_target", "turnaround_sum", "instant_decided", "instant_same_day",
     "tasks", "tasks_closed", "task_workdays_sum", "tasks_late",
 )
-OVERDUE_TASKS = (TaskStatus.open, TaskStatus.claimed)
 MAX_RANGE_DAYS = 366
 
 
@@ -238,12 +238,12 @@ def cases_query(filters: Filters) -> Select:
 
 
 def _overdue_scope(query: Select, filters: Filters, now: datetime) -> Select:
-    """Open tasks past their due time, whenever their case arrived; the
-    other filters apply, the agency's to the task itself."""
+    """Overdue tasks (``deadlines.task_level``), whenever their case arrived;
+    the other filters apply, the agency's to the task itself."""
     query = (
         query.join(Case, Case.id == Task.case_id)
         .join(Service, Service.id == Case.service_id)
-        .where(Task.status.in_(OVERDUE_TASKS), Task.due_at < now)
+        .where(overdue_task_clause(now))
     )
     if filters.agency_id:
         query = query.where(Task.agency_id == filters.agency_id)

@@ -1,12 +1,14 @@
 """A case's place on the clock: its due date from acceptance, the service's
-promise and its suspensions; recomputed when the calendar changes."""
+promise and its suspensions; recomputed when the calendar changes. And
+the level of a case or task (on track, due within 1 working day,
+overdue), in Python for a page and in SQL for a filter, by one rule."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from portal.domain.clock import (
     Deadline,
@@ -14,6 +16,7 @@ from portal.domain.clock import (
     Suspension,
     WorkCalendar,
     deadline,
+    due_soon_before,
     level,
     local_date,
     suspended_workdays,
@@ -23,8 +26,15 @@ from portal.domain.clock import (
 from portal.domain.events import record_event
 from portal.domain.routing import stage_workdays
 from portal.models import Case, CaseStatus, CaseSuspension, Task, User
+from portal.models.enums import TaskStatus
 
 CLOCK_STATUSES = (CaseStatus.accepted, CaseStatus.in_progress, CaseStatus.suspended)
+# Work has a level only while its clock runs. A suspended case or task
+# stands still (特别程序: its due date moves when it resumes), a returned
+# task waits at the window, and closed work is done: none of them is ever
+# "overdue" or "due soon" in any list, alert or filter.
+LEVELLED_CASES = (CaseStatus.accepted, CaseStatus.in_progress)
+LEVELLED_TASKS = (TaskStatus.open, TaskStatus.claimed)
 
 
 def case_deadline(calendar: WorkCalendar, case: Case, now: datetime) -> Deadline:
@@ -40,11 +50,60 @@ def case_deadline(calendar: WorkCalendar, case: Case, now: datetime) -> Deadline
     )
 
 
+def case_has_level(case: Case) -> bool:
+    """Accepted or in progress, with a due date: its clock runs."""
+    return case.status in LEVELLED_CASES and case.due_at is not None
+
+
+def task_has_level(task: Task) -> bool:
+    """Open or claimed: its clock runs (not suspended, returned or closed)."""
+    return task.status in LEVELLED_TASKS
+
+
 def case_level(calendar: WorkCalendar, case: Case, now: datetime) -> Level | None:
-    """The level of an open, accepted case (None before acceptance or once closed)."""
-    if case.status not in CLOCK_STATUSES or case.due_at is None:
+    """The level of a case whose clock runs (``clock.level`` of its due
+    date); None before acceptance, while suspended and once closed."""
+    if not case_has_level(case):
         return None
     return level(calendar, Deadline(local_date(case.due_at), case.due_at, case.due_provisional), now)
+
+
+def task_level(calendar: WorkCalendar, task: Task, now: datetime) -> Level | None:
+    """The level of an open or claimed task (``clock.level`` of its due
+    date); None while suspended or returned and once closed."""
+    if not task_has_level(task):
+        return None
+    return level(calendar, Deadline(local_date(task.due_at), task.due_at, False), now)
+
+
+def task_level_clause(level_: Level, calendar: WorkCalendar, now: datetime) -> ColumnElement[bool]:
+    """SQL for ``task_level(calendar, task, now) is level_``."""
+    return and_(Task.status.in_(LEVELLED_TASKS), _due_at_level(Task.due_at, level_, calendar, now))
+
+
+def overdue_task_clause(now: datetime) -> ColumnElement[bool]:
+    """SQL for ``task_level(...) is Level.overdue``, which needs no calendar."""
+    return and_(Task.status.in_(LEVELLED_TASKS), _due_at_level(Task.due_at, Level.overdue, None, now))
+
+
+def case_level_clause(level_: Level, calendar: WorkCalendar, now: datetime) -> ColumnElement[bool]:
+    """SQL for ``case_level(calendar, case, now) is level_``."""
+    return and_(
+        Case.status.in_(LEVELLED_CASES), Case.due_at.is_not(None), _due_at_level(Case.due_at, level_, calendar, now)
+    )
+
+
+def _due_at_level(
+    due_at: InstrumentedAttribute, level_: Level, calendar: WorkCalendar | None, now: datetime
+) -> ColumnElement[bool]:
+    # The bounds of clock.level: overdue before now, due soon from now until
+    # the second working day after today begins, on track from then on.
+    if level_ is Level.overdue:
+        return due_at < now
+    soon = due_soon_before(calendar, now)
+    if level_ is Level.due_soon:
+        return and_(due_at >= now, due_at < soon)
+    return due_at >= soon
 
 
 def refresh_due(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, func
 from sqlalchemy.orm import selectinload
 
+from portal.domain.access import window_cases
 from portal.models import Case, CaseStatus, Service, Task, User
 from portal.models.enums import TaskStatus
 
@@ -21,17 +22,16 @@ QUEUE_STATUSES = {
 
 def window_queue(clerk: User, status: str = "waiting", service_code: str | None = None) -> Select:
     """Cases received at the clerk's window, oldest first."""
-    returned = exists().where(Task.case_id == Case.id, Task.status == TaskStatus.returned)
     query = (
-        select(Case)
-        .where(Case.receiving_county == clerk.window_county, Case.status.in_(QUEUE_STATUSES[status]))
+        window_cases(clerk)
+        .where(Case.status.in_(QUEUE_STATUSES[status]))
         .options(
             selectinload(Case.service),
             selectinload(Case.notices),
             selectinload(Case.tasks).selectinload(Task.agency),
         )
         # Cases whose tasks came back to the window come first.
-        .order_by(returned.desc(), Case.submitted_at, Case.id)
+        .order_by(_returned().desc(), Case.submitted_at, Case.id)
     )
     if service_code:
         query = query.join(Case.service).where(Service.code == service_code)
@@ -40,13 +40,11 @@ def window_queue(clerk: User, status: str = "waiting", service_code: str | None 
 
 def returned_count(session, clerk: User) -> int:
     """Cases of this window with a task sent back to it."""
-    from sqlalchemy import func
+    return session.scalar(window_cases(clerk).where(_returned()).with_only_columns(func.count(Case.id))) or 0
 
-    return session.scalar(
-        select(func.count(func.distinct(Case.id)))
-        .join(Task, Task.case_id == Case.id)
-        .where(Case.receiving_county == clerk.window_county, Task.status == TaskStatus.returned)
-    ) or 0
+
+def _returned():
+    return exists().where(Task.case_id == Case.id, Task.status == TaskStatus.returned)
 
 
 def minutes_waiting(case: Case, now: datetime) -> int:

@@ -19,17 +19,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from portal.domain import DomainError
+from portal.domain.access import APPLICANT, ASSIGNEE, OVERSIGHT, SYSTEM, WINDOW, may_act_on_task, may_transition_case
 from portal.domain.clock import local_date
 from portal.domain.events import record_event
 from portal.domain.messages import notify_applicant
 from portal.domain.outbox import announce_transition
 from portal.domain.tallies import mark_tally
 from portal.models import Agency, Case, CaseStatus, Role, Task, User
-from portal.models.enums import Channel, DeliveryMode, TaskStatus
+from portal.models.enums import TaskStatus
 
 S = CaseStatus
-APPLICANT = "applicant"  # the resident who owns the case
-SYSTEM = "system"
 
 
 @dataclass(frozen=True)
@@ -74,27 +73,6 @@ def allowed_actions(case: Case) -> set[str]:
     return {t.action for t in TRANSITIONS if t.source is case.status}
 
 
-def _actor_kind(case: Case, actor: User | None) -> str:
-    if actor is None:
-        return SYSTEM
-    if actor.role is Role.resident:
-        return APPLICANT if case.applicant_user_id == actor.id else "other"
-    return actor.role.value
-
-
-def _may_act(case: Case, actor: User | None, transition: Transition) -> bool:
-    kind = _actor_kind(case, actor)
-    if kind not in transition.actors:
-        return False
-    if kind == CLERK:
-        # Intake decisions belong to the window that received the case; a
-        # clerk withdraws only a walk-in case, at the applicant's request there.
-        if transition.action == "withdraw" and case.channel is not Channel.counter:
-            return False
-        return actor.window_county == case.receiving_county
-    return True
-
-
 def transition(
     session: Session,
     case: Case,
@@ -112,7 +90,7 @@ def transition(
     step = _BY_KEY.get((action, case.status))
     if step is None:
         raise DomainError(NOT_WAITING, "status")
-    if not _may_act(case, actor, step):
+    if not may_transition_case(actor, case, step.action, step.actors):
         raise DomainError(_l("Your account may not do this to this case."), "actor")
     previous = case.status
     case.status = step.target
@@ -166,9 +144,6 @@ def open_case(
 # -- tasks ----------------------------------------------------------------
 
 T = TaskStatus
-ASSIGNEE = "assignee"  # the officer who claimed the task
-WINDOW = "window"  # a clerk of the window that received the case
-OVERSIGHT = "oversight"  # a supervisor or an admin
 
 TASK_TRANSITIONS = {
     ("claim", T.open): (T.claimed, OFFICER),
@@ -200,24 +175,7 @@ def task_actions(task: Task, actor: User | None) -> set[str]:
 
 def _may_act_on_task(task: Task, actor: User | None, action: str) -> bool:
     step = TASK_TRANSITIONS.get((action, task.status))
-    if step is None:
-        return False
-    who = step[1]
-    if who == SYSTEM:
-        return actor is None
-    if actor is None:
-        # An agency that works in its own system (delivery mode http) acts
-        # through it: the system may do what the agency's officers may.
-        return who in (OFFICER, ASSIGNEE) and task.agency.delivery_mode is DeliveryMode.http
-    if who == WINDOW:
-        return actor.role is Role.clerk and actor.window_county == task.case.receiving_county
-    if who == OVERSIGHT:
-        return actor.role in (Role.supervisor, Role.admin)
-    if actor.role is not Role.officer or actor.agency_id != task.agency_id:
-        return False
-    # A task the agency's system claimed has no assignee: any officer of the
-    # agency answers for it (after a switch back to the portal, for one).
-    return who == OFFICER or task.assignee_id in (actor.id, None)
+    return step is not None and may_act_on_task(actor, task, step[1])
 
 
 def task_transition(

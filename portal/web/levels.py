@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from portal.domain.deadlines import case_level
-from portal.domain.queue import due_soon_limit, task_level
+from portal.domain.deadlines import case_has_level, case_level, task_has_level, task_level
 from portal.web.clock import request_calendar, request_now
 
 
@@ -12,18 +11,19 @@ def _clock():
 
 
 def level_of_case(case):
-    """On track / due within 1 working day / overdue, for an open accepted case."""
-    if case.due_at is None or not case.status.clock_running:
+    """``deadlines.case_level`` now; the calendar is read only for a case that has a level."""
+    if not case_has_level(case):
         return None
     calendar, now = _clock()
     return case_level(calendar, case, now)
 
 
 def level_of_task(task):
-    if not task.status.is_active or task.status.value in ("suspended", "returned"):
+    """``deadlines.task_level`` now; the calendar is read only for a task that has a level."""
+    if not task_has_level(task):
         return None
     calendar, now = _clock()
-    return task_level(task, now, due_soon_limit(calendar, now))
+    return task_level(calendar, task, now)
 
 
 def init_app(app) -> None:

@@ -119,6 +119,27 @@ def test_the_queue_filters_by_level(app, login_as, client):
     assert numbers[1] in page.get_text() and numbers[0] not in page.get_text()
 
 
+def test_a_suspended_or_returned_task_past_its_due_date_is_never_shown_overdue(app, login_as, client):
+    login_as("officer", agency_code="cs-psb")
+    numbers, ids = {}, {}
+    with app.app_context():
+        for status in ("claimed", "suspended", "returned"):
+            case = create_case(db.session, status="suspended" if status == "suspended" else "in_progress")
+            ids[status] = create_task(db.session, case, "cs-psb", status=status, due_at=now() - timedelta(days=2)).id
+            numbers[status] = case.number
+        db.session.commit()
+    page = client.page("/agency/")
+    rows = {text_of(row, "td"): row.get_text(" ") for row in page.select("table tbody tr")}
+    assert "已超期" in rows[numbers["claimed"]] and "已超期" not in rows[numbers["suspended"]]
+    for status in ("suspended", "returned"):
+        assert "已超期" not in text_of(client.page(f"/agency/tasks/{ids[status]}"), "main")
+    # The level filter agrees with what the rows show: no level, in no filter.
+    for level in ("overdue", "due_soon", "on_track"):
+        for status in ("active", "suspended"):
+            assert numbers["suspended"] not in client.page(f"/agency/?status={status}&level={level}").get_text()
+    assert numbers["claimed"] in client.page("/agency/?level=overdue").get_text()
+
+
 def test_the_queue_needs_the_same_statements_for_10_or_500_tasks(app, client, login_as, count_statements):
     login_as("officer", agency_code="cs-psb")
 

@@ -491,6 +491,20 @@ def test_tasks_filter_by_status_and_level_and_page_by_cursor(app, client, office
     problem_of(client.get("/api/v1/tasks?status=lost", headers=officer_headers), 422, "invalid-request")
 
 
+def test_a_suspended_or_returned_task_past_its_due_date_has_no_level(app, client, officer_headers):
+    past = factories.now() - timedelta(days=2)
+    with app.app_context():
+        case = factories.create_case(db.session, status="in_progress", accepted_at=past)
+        ids = {s: factories.create_task(db.session, case, "ys-psb", status=s, due_at=past).id for s in ("claimed", "suspended", "returned")}
+        db.session.commit()
+    listed = client.get("/api/v1/tasks", headers=officer_headers).get_json()["tasks"]
+    assert {t["status"]: t["level"] for t in listed} == {"claimed": "overdue", "suspended": None, "returned": None}
+    assert client.get(f"/api/v1/tasks/{ids['suspended']}", headers=officer_headers).get_json()["level"] is None
+    for level in ("overdue", "due_soon", "on_track"):
+        found = client.get("/api/v1/tasks", headers=officer_headers, query_string={"level": level}).get_json()["tasks"]
+        assert [t["id"] for t in found] == ([ids["claimed"]] if level == "overdue" else [])
+
+
 def test_an_unknown_api_path_is_not_found_problem_json_in_english(client):
     body = problem_of(client.get("/api/v1/nothing-here"), 404, "not-found")
     assert body["title"] == "Page not found"

@@ -9,11 +9,13 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.db import db
 from portal.domain import DomainError, permits
+from portal.domain.access import find_agency_task
 from portal.domain.case_files import current_files
 from portal.domain.catalog import CatalogFilter, list_services
+from portal.domain.deadlines import task_level
 from portal.domain.events import case_timeline
 from portal.domain.lifecycle import task_actions
-from portal.domain.queue import agency_queue, due_soon_limit, find_agency_task, task_level
+from portal.domain.queue import agency_queue
 from portal.domain.staff import agency_overview
 from portal.domain.workflow import TaskRequest, act_on_task, attach_result
 from portal.extensions import upload_store
@@ -42,13 +44,12 @@ def index():
         criteria = {"status": form.status.data or "active", "level": form.level.data or None, "service_code": form.service.data or None}
     mine = request.args.get("mine") == "1"
     page = db.paginate(agency_queue(current_user, now, calendar, mine=mine, **criteria), per_page=PER_PAGE, error_out=False)
-    limit = due_soon_limit(calendar, now)
     return render_template(
         "agency/index.html",
         form=form,
         page=page,
         mine=mine,
-        levels={task.id: task_level(task, now, limit) for task in page.items},
+        levels={task.id: task_level(calendar, task, now) for task in page.items},
         **agency_overview(db.session, current_user),
     )
 
@@ -82,7 +83,7 @@ def _render_task(task, status=200, **forms):
             case=task.case,
             events=case_timeline(db.session, task.case),
             files=current_files(task.case.files),
-            level=task_level(task, now, due_soon_limit(calendar, now)),
+            level=task_level(calendar, task, now),
             actions=task_actions(task, current_user),
             permit_problems=_permit_problems(task.case),
             **forms,

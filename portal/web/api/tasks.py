@@ -14,9 +14,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.db import db
 from portal.domain import DomainError, workflow
-from portal.domain.clock import iso
+from portal.domain.access import find_agency_task
+from portal.domain.clock import WorkCalendar, iso
+from portal.domain.deadlines import task_level
 from portal.domain.lifecycle import task_actions
-from portal.domain.queue import STATUS_FILTERS, agency_queue, due_soon_limit, find_agency_task, task_level
+from portal.domain.queue import STATUS_FILTERS, agency_queue
 from portal.models import Task
 from portal.web.api.auth import api_problem, current_principal, forbidden, invalid, not_found, token_required
 from portal.web.api.common import BadRequest, Query, db_id, encode_cursor, parse_body
@@ -31,8 +33,8 @@ NOT_AN_AGENCY = "Tasks are for an agency system's token or an agency officer's o
 NOT_NOW = "The task's status does not allow this action now; read the task again."
 
 
-def task_json(task: Task, now: datetime, limit: datetime) -> dict:
-    level = task_level(task, now, limit)
+def task_json(task: Task, now: datetime, calendar: WorkCalendar) -> dict:
+    level = task_level(calendar, task, now)
     case = task.case
     return {
         "id": task.id,
@@ -80,10 +82,9 @@ def list_tasks():
         statement = statement.where(or_(Task.created_at > moment, and_(Task.created_at == moment, Task.id > last_id)))
     found = list(db.session.scalars(statement.order_by(Task.created_at, Task.id).limit(limit + 1)))
     page, more = found[:limit], len(found) > limit
-    due_limit = due_soon_limit(calendar, now)
     return json_response(
         {
-            "tasks": [task_json(t, now, due_limit) for t in page],
+            "tasks": [task_json(t, now, calendar) for t in page],
             "next_cursor": encode_cursor(page[-1].created_at, page[-1].id) if more else None,
         }
     )
@@ -106,7 +107,7 @@ def get_task(task_id: int):
     if refused:
         return refused
     now = request_now()
-    body = task_json(task, now, due_soon_limit(request_calendar(), now))
+    body = task_json(task, now, request_calendar())
     body["allowed_actions"] = sorted(a for a in task_actions(task, current_principal().user) if a in ACTIONS)
     return json_response(body)
 
@@ -148,7 +149,7 @@ def act_on_task(task_id: int):
         db.session.rollback()
         return api_problem("conflict", "Someone else changed this task or its case at the same moment; read it again.")
     fresh = db.session.get(Task, task.id)
-    return json_response(task_json(fresh, now, due_soon_limit(calendar, now)))
+    return json_response(task_json(fresh, now, calendar))
 
 
 def _english(message) -> str:

@@ -105,7 +105,8 @@ def permit_verification(number: str):
     )
 
 
-from portal.web.api import cases as _cases  # noqa: E402,F401  (register their routes on bp)
+# The modules below register their routes on bp.
+from portal.web.api import cases as _cases  # noqa: E402,F401
 from portal.web.api import openapi as _openapi  # noqa: E402,F401
-from portal.web.api import partner_events as _partner_events  # noqa: E402,F401  (registers its route on bp)
+from portal.web.api import partner_events as _partner_events  # noqa: E402,F401
 from portal.web.api import tasks as _tasks  # noqa: E402,F401

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from portal.db import db
 from portal.domain import DomainError
-from portal.domain.access import find_visible_case, may_decide
+from portal.domain.access import find_tracked_case, find_visible_case, may_decide, public_events, public_view
 from portal.domain.case_files import current_files
 from portal.domain.catalog import list_agencies
 from portal.domain.deadlines import case_level
@@ -183,14 +183,16 @@ def track():
     form = TrackForm(request.args, meta={"csrf": False})
     case = None
     if request.args and form.validate():
-        case = db.session.scalar(select(Case).where(Case.number == form.number.data.strip().upper()))
-        if case is None or case.query_code != form.code.data.strip():
-            case = None
+        case = find_tracked_case(db.session, form.number.data.strip().upper(), form.code.data.strip())
+        if case is None:
             form.code.errors = list(form.code.errors) + [
                 _("No case matches this case number and query code. Check both on your receipt.")
             ]
     status = 400 if request.args and case is None else 200
     return (
-        render_template("cases/track.html", form=form, case=case, events=case_timeline(db.session, case) if case else []),
+        render_template(
+            "cases/track.html", form=form, case=public_view(case) if case else None,
+            events=public_events(db.session, case) if case else [],
+        ),
         status,
     )

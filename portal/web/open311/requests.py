@@ -15,16 +15,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import request
 from flask_babel import force_locale
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from portal import labels
 from portal.db import db
+from portal.domain.access import PublicCase, public_cases, public_view
 from portal.domain.answers import FACTS
 from portal.domain.clock import SHANGHAI, iso
 from portal.domain.tokens import authenticate
 from portal.domain.walk_ins import FilingErrors, IdempotencyConflict, WalkIn, file_walk_in, idempotency_key
-from portal.models import Case, Event, Service, Task
-from portal.models.enums import CLOSED_STATUSES, TaskStatus
+from portal.models import Case, Event, Service
+from portal.models.enums import CLOSED_STATUSES
 from portal.web.clock import request_now
 from portal.web.json import json_response
 from portal.web.open311.views import bp, error, in_locale, locale, name_of, only_json
@@ -56,15 +56,15 @@ ATTRIBUTE = re.compile(r"^attribute\[([a-z][a-z0-9_]*)\]$")
 MATERIAL = re.compile(r"^material\[([a-z0-9-]+)\]$")
 
 
-def agencies_acting(case: Case) -> str:
-    names = [name_of(t.agency, "name") for t in sorted(case.tasks, key=lambda t: t.id) if t.status is not TaskStatus.cancelled]
+def agencies_acting(case: PublicCase) -> str:
+    names = [name_of(agency, "name") for agency in case.agencies]
     if not names:
-        return str(labels.WINDOWS[case.receiving_county.value])
+        return str(labels.WINDOWS[case.window.value])
     return ("; " if locale() == "en" else "、").join(dict.fromkeys(names))
 
 
-def service_request(case: Case, updated_at: datetime | None) -> dict:
-    window = case.receiving_county.value
+def service_request(case: PublicCase, updated_at: datetime | None) -> dict:
+    window = case.window.value
     return {
         "service_request_id": case.number,
         "status": "closed" if case.status in CLOSED_STATUSES else "open",
@@ -105,7 +105,7 @@ def _last_events(case_ids: list[int]) -> dict[int, datetime]:
 def _requests_json(cases: list[Case]):
     updated = _last_events([c.id for c in cases])
     with in_locale():
-        return json_response([service_request(c, updated.get(c.id)) for c in cases])
+        return json_response([service_request(public_view(c), updated.get(c.id)) for c in cases])
 
 
 def _moment(name: str, end: bool) -> datetime:
@@ -146,7 +146,7 @@ def list_requests(fmt: str):
         return refused
     if any("\x00" in v or len(v) > 2000 for v in request.args.values()):
         return error(400, "A parameter is too long or contains a NUL character.")
-    query = select(Case).options(selectinload(Case.service), selectinload(Case.tasks).selectinload(Task.agency))
+    query = public_cases()
     ids = _codes("service_request_id")
     if ids:
         # The ids name the requests; the other filters do not apply.
@@ -184,11 +184,7 @@ def get_request(number: str, fmt: str):
         return refused
     case = None
     if len(number) <= 40 and "\x00" not in number:
-        case = db.session.scalar(
-            select(Case)
-            .where(Case.number == number)
-            .options(selectinload(Case.service), selectinload(Case.tasks).selectinload(Task.agency))
-        )
+        case = db.session.scalar(public_cases().where(Case.number == number))
     if case is None:
         return error(404, "No service request has this id.")
     return _requests_json([case])

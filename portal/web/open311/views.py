@@ -13,10 +13,10 @@ from contextlib import contextmanager
 
 from flask import Blueprint, current_app, request
 from flask_babel import force_locale
-from sqlalchemy import select
 
 from portal import labels
 from portal.db import db
+from portal.domain.access import public_cases
 from portal.domain.catalog import CatalogFilter, find_service, list_services
 from portal.errors import open311_errors
 from portal.models import Case, Service
@@ -140,7 +140,7 @@ def token_lookup(token: str, fmt: str):
         return refused
     number = None
     if token.startswith(TOKEN_PREFIX) and len(token) <= 64 and "\x00" not in token:
-        number = db.session.scalar(select(Case.number).where(Case.idempotency_key == token))
+        number = db.session.scalar(public_cases().where(Case.idempotency_key == token).with_only_columns(Case.number))
     if number is None:
         return error(404, "No service request has this token.")
     return json_response([{"service_request_id": number, "token": token}])
