@@ -3,11 +3,13 @@ Nothing here shows a stack trace or the request's data."""
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.db import db
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
@@ -102,10 +104,6 @@ def handle_csrf_error(error: CSRFError):
 
 
 def handle_unexpected(error: Exception):
-    from flask import current_app
-
-    from portal.db import db
-
     db.session.rollback()
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     return render_error(500)

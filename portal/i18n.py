@@ -56,6 +56,7 @@ def init_app(app) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).with_name("translations"))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["l10n"] = localized
+    # labels reads the current language from this module: imported here, not at the top.
     from portal import labels
     from portal.domain.identity import mask_id_number, mask_mobile, mask_name
 

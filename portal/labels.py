@@ -1,6 +1,9 @@
 """Words shown for the domain's codes, through the translation layer."""
 
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
+
+from portal.i18n import current_language
 
 COUNTIES = {
     "changshan": _l("Changshan County, Zhejiang"),
@@ -97,15 +100,11 @@ HOLIDAY_NAMES = {
 def holiday_name(name: str) -> str:
     """Calendar names are stored in Chinese; show known ones in the UI language."""
     if name.endswith("调休") and name[:-2] in HOLIDAY_NAMES:
-        from flask_babel import gettext
-
         return gettext("Make-up day for %(name)s", name=HOLIDAY_NAMES[name[:-2]])
     return str(HOLIDAY_NAMES.get(name, name))
 
 
 def promise_words(workdays: int) -> str:
-    from flask_babel import gettext, ngettext
-
     if workdays == 0:
         return gettext("the same working day")
     return ngettext("%(num)d working day", "%(num)d working days", workdays)
@@ -212,8 +211,6 @@ LEVELS = {
 
 def place(county: str | None, province: str = "") -> str:
     """Changshan / Yushan by name; elsewhere by its province, in the UI language."""
-    from portal.i18n import current_language
-
     if county in ("changshan", "yushan"):
         return str(PLACES[county])
     if province:
@@ -225,8 +222,6 @@ def place(county: str | None, province: str = "") -> str:
 
 def colon() -> str:
     """The label separator of the UI language: full-width in Chinese."""
-    from portal.i18n import current_language
-
     return ": " if current_language() == "en" else "："
 
 

@@ -7,8 +7,9 @@ from functools import wraps
 from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
+from portal.config import ConfigError
 from portal.db import db
 from portal.extensions import login_manager
 from portal.models import Role, User
@@ -78,10 +79,6 @@ def set_security_headers(response):
 
 def refuse_unsafe_production(app) -> None:
     """Production must not run with demo accounts (known passwords)."""
-    from sqlalchemy import inspect
-
-    from portal.config import ConfigError
-
     with app.app_context():
         if not inspect(db.engine).has_table(User.__tablename__):
             return

@@ -1,5 +1,7 @@
 """Blueprints, one per audience or area."""
 
+from portal.extensions import csrf
+from portal.web import levels
 from portal.web.admin import bp as admin_bp
 from portal.web.agency.views import bp as agency_bp
 from portal.web.api.views import bp as api_bp
@@ -34,9 +36,6 @@ BLUEPRINTS = (
 
 
 def register_blueprints(app) -> None:
-    from portal.extensions import csrf
-    from portal.web import levels
-
     levels.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

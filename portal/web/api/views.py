@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from portal.db import db
 from portal.domain.catalog import CatalogFilter, find_service, list_agencies, list_services
+from portal.domain.permits import verify_permit
 from portal.errors import problem
 from portal.extensions import limiter, permit_key
 from portal.models import Agency, Service
@@ -79,10 +80,6 @@ def permit_verification(number: str):
     """双向互认 for partner systems: the permit's state, its issuing county
     and the holder's masked name, nothing more; logged like a check at a
     window. A wrong code answers "unknown", as for a number never issued."""
-
-    from flask import request
-
-    from portal.domain.permits import verify_permit
 
     code = (request.args.get("code") or "").strip()
     if not code:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from portal import labels
 from portal.db import db
 from portal.domain import DomainError, permits
 from portal.extensions import permit_key
@@ -66,8 +67,6 @@ def _checker_unit(user) -> str:
     if user.agency is not None:
         return localized(user.agency, "name")
     if user.window_county is not None:
-        from portal import labels
-
         return str(labels.WINDOWS[user.window_county.value])
     return str(_("Supervision"))
 

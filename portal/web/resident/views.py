@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 from portal.db import db
 from portal.domain.access import visible_cases
 from portal.domain.messages import mark_read, messages_for, unread_count
+from portal.domain.permits import holder_permits, permit_state
 from portal.models import Case, Role
 from portal.security import role_required
 from portal.web.clock import request_now, request_today
@@ -19,8 +20,6 @@ def index():
     cases = db.session.scalars(
         visible_cases(current_user).options(selectinload(Case.service)).order_by(Case.submitted_at.desc())
     ).all()
-
-    from portal.domain.permits import holder_permits, permit_state
 
     today = request_today()
     held = [(p, permit_state(p, today)) for p in holder_permits(db.session, current_user.id_number)]

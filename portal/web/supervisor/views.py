@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
 from sqlalchemy.orm import selectinload
 
 from portal.db import db
@@ -35,8 +36,6 @@ def index():
 @role_required(Role.supervisor, Role.admin)
 def transfer(number: str, task_id: int):
     """Move a wrongly routed task to another agency, with the reason."""
-    from flask_wtf.csrf import validate_csrf
-
     case = find_visible_case(db.session, current_user, number)
     task = next((t for t in case.tasks if t.id == task_id), None) if case else None
     if task is None:
@@ -50,6 +49,7 @@ def transfer(number: str, task_id: int):
         _("The task has been transferred."),
     )
     return redirect(url_for("cases.detail", number=number))
+
 
 
 from portal.web.supervisor import dashboard as _dashboard  # noqa: E402,F401  (registers its routes on bp)
