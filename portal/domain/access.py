@@ -59,6 +59,11 @@ def find_agency_task(session: Session, officer: User, task_id: int) -> Task | No
     return session.scalar(agency_tasks(officer).where(Task.id == task_id))
 
 
+def find_partner_task(session: Session, agency_id: int, task_id: int) -> Task | None:
+    """A task as an agency's own system may see it: only that agency's."""
+    return session.scalar(select(Task).where(Task.agency_id == agency_id, Task.id == task_id))
+
+
 def window_cases(clerk: User) -> Select:
     """The cases the clerk's window received: its desk, whoever acts on them."""
     return select(Case).where(Case.receiving_county == clerk.window_county)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain import DomainError
+from portal.domain.access import find_partner_task
 from portal.domain.clock import WorkCalendar
 from portal.domain.limits import RESULT_NUMBER_MAX, SUSPENSION_WORKDAYS_MAX, SUSPENSION_WORKDAYS_MIN, TASK_NOTE_MAX
 from portal.domain.signing import SignatureError, verify
@@ -139,7 +140,7 @@ def receive(session: Session, agency: Agency, report: PartnerReport, now: dateti
     )
     if seen is not None and seen.outcome == APPLIED:
         return DUPLICATE
-    task = session.scalar(select(Task).where(Task.id == report.task_id, Task.agency_id == agency.id))
+    task = find_partner_task(session, agency.id, report.task_id)
     if task is None:
         raise CallbackRefused("task-not-found", f"The agency has no task {report.task_id}.")
     if seen is None:
@@ -170,14 +171,14 @@ def remember_refusal(session: Session, agency: Agency, body: Any, refused: Callb
     if not isinstance(event_id, str) or not event_id.strip() or len(event_id.strip()) > 100:
         return
     task_id = body.get("task_id") if _integer(body.get("task_id")) and 1 <= body["task_id"] <= TASK_ID_MAX else None
-    task = session.get(Task, task_id) if task_id else None
+    task = find_partner_task(session, agency.id, task_id) if task_id else None
     seen = session.scalar(
         select(PartnerEvent).where(PartnerEvent.agency_id == agency.id, PartnerEvent.event_id == event_id.strip())
     )
     if seen is None:
         seen = PartnerEvent(agency_id=agency.id, event_id=event_id.strip(), received_at=now)
         session.add(seen)
-    seen.task_id = task.id if task is not None and task.agency_id == agency.id else None
+    seen.task_id = task.id if task is not None else None
     seen.action = str(body.get("action", ""))[:30]
     seen.outcome = f"{refused.kind}: {refused.detail}"[:200]
     seen.received_at = now
