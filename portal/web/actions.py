@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import flash
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.db import db
@@ -65,14 +66,17 @@ def run_action(
     form=None,
     fields: dict[str, str] | None = None,
     conflict: Callable[[], str] | None = None,
+    duplicate: str | None = None,
     stores_files: bool = False,
 ) -> Outcome:
     """Run ``action`` (given the unit of work's ``FileWrites`` when
     ``stores_files``) and commit once. A DomainError rolls back and is
     shown on ``form`` (its fields renamed by ``fields``, domain name → form
     name) or flashed; a concurrent change rolls back and is flashed
-    (``conflict`` may say who changed it). ``success`` is flashed after
-    the commit."""
+    (``conflict`` may say who changed it). With ``duplicate``, a unique key
+    that refused the write (the same thing done a moment ago in another
+    request) rolls back and is said as that message. ``success`` is flashed
+    after the commit."""
     with upload_store().writes() as writes:
         try:
             value = action(writes) if stores_files else action()
@@ -84,6 +88,12 @@ def run_action(
         except StaleDataError:
             db.session.rollback()
             flash(str(conflict() if conflict else CONCURRENT_CHANGE), "error")
+            return Outcome(False)
+        except IntegrityError:
+            if duplicate is None:
+                raise
+            db.session.rollback()
+            flash(str(duplicate), "info")
             return Outcome(False)
     if success:
         flash(str(success), "success")

@@ -12,10 +12,10 @@ from portal.domain import DomainError
 from portal.domain.calendar import correct_day, import_schedule, parse_schedule, year_overview
 from portal.models import Role
 from portal.security import role_required
+from portal.web.actions import run_action
 from portal.web.admin.forms import CorrectDayForm, ImportScheduleForm
 from portal.web.admin.views import bp
 from portal.web.clock import request_now, request_today
-from portal.web.forms import attach_error
 
 MAX_SCHEDULE_BYTES = 256 * 1024
 
@@ -52,17 +52,16 @@ def calendar():
 def correct_calendar_day():
     form = CorrectDayForm()
     if form.validate_on_submit():
-        try:
-            moved = correct_day(
+        outcome = run_action(
+            lambda: correct_day(
                 db.session, form.day.data, form.workday.data == "1", form.name.data or "",
                 form.reason.data, current_user, request_now(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(day)s corrected. Open cases whose due date moved: %(n)d.", day=form.day.data.isoformat(), n=moved), "success")
+            ),
+            form=form,
+        )
+        if outcome:
+            day = form.day.data.isoformat()
+            flash(_("%(day)s corrected. Open cases whose due date moved: %(n)d.", day=day, n=outcome.value), "success")
             return redirect(url_for("admin.calendar", year=form.day.data.year))
     year = form.day.data.year if form.day.data else _year_arg()
     return _render(year, correct_form=form, status=400)
@@ -75,21 +74,22 @@ def import_calendar():
     if form.validate_on_submit():
         upload = form.schedule.data
         raw = upload.read(MAX_SCHEDULE_BYTES + 1)
-        try:
+        def load():
             if len(raw) > MAX_SCHEDULE_BYTES:
                 raise DomainError(_("The file is larger than 256 KB; a year's schedule is much smaller."), "schedule")
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
                 raise DomainError(_("The file must be UTF-8 text (CSV or JSON)."), "schedule") from None
-            schedule = parse_schedule(text, upload.filename or "")
-            report = import_schedule(db.session, schedule, current_user, request_now())
-        except DomainError as error:
-            db.session.rollback()
-            error.field = "schedule"
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            try:
+                return import_schedule(db.session, parse_schedule(text, upload.filename or ""), current_user, request_now())
+            except DomainError as error:
+                # Whatever row or rule refused it, the message belongs next to the file.
+                raise DomainError(error.message, "schedule") from None
+
+        outcome = run_action(load, form=form)
+        if outcome:
+            report = outcome.value
             flash(
                 _(
                     "Official schedule loaded for %(years)s (%(days)d days listed). Open cases whose due date moved: %(n)d.",

@@ -15,14 +15,13 @@ from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from portal.db import db
-from portal.domain import DomainError
 from portal.domain.catalog import list_agencies
 from portal.domain.outbox import outbox_counts, outbox_query, retry_dead, retry_message, set_delivery_mode
 from portal.models import Agency, Case, Role
 from portal.security import role_required
+from portal.web.actions import run_action
 from portal.web.admin import bp
 from portal.web.clock import request_now
-from portal.web.forms import attach_error
 
 PER_PAGE = 50
 
@@ -118,8 +117,8 @@ def change_agency_delivery(code: str):
     agency = _agency_or_404(code)
     form = DeliveryForm()
     if form.validate_on_submit():
-        try:
-            change = set_delivery_mode(
+        outcome = run_action(
+            lambda: set_delivery_mode(
                 db.session,
                 agency,
                 form.delivery_mode.data or "",
@@ -128,12 +127,11 @@ def change_agency_delivery(code: str):
                 form.timeout_seconds.data,
                 current_user,
                 request_now(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if outcome:
+            change = outcome.value
             if change.enqueued:
                 flash(
                     ngettext(
@@ -182,14 +180,10 @@ def outbox():
 def retry_outbox_message(message_id: str):
     if not RetryForm().validate_on_submit():
         abort(400)
-    try:
-        retry_message(db.session, message_id, current_user, request_now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("The message will be sent again within moments."), "success")
+    run_action(
+        lambda: retry_message(db.session, message_id, current_user, request_now()),
+        _("The message will be sent again within moments."),
+    )
     return redirect(url_for("admin.outbox", status=request.args.get("status", "all")))
 
 

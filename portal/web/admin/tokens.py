@@ -14,16 +14,15 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal import labels
 from portal.db import db
-from portal.domain import DomainError
 from portal.domain.catalog import list_agencies
 from portal.domain.staff import staff_accounts
 from portal.domain.tokens import create_token, find_token, list_tokens, revoke_token, token_kind
 from portal.i18n import localized
 from portal.models import Role
 from portal.security import role_required
+from portal.web.actions import run_action
 from portal.web.admin import bp
 from portal.web.clock import request_now
-from portal.web.forms import attach_error
 
 KIND_LABELS = {
     "agency": _l("An agency's own case system"),
@@ -90,8 +89,8 @@ def tokens():
 def create_api_token():
     form = _token_form()
     if form.validate_on_submit():
-        try:
-            token, plaintext = create_token(
+        outcome = run_action(
+            lambda: create_token(
                 db.session,
                 name=form.name.data,
                 kind=form.kind.data,
@@ -100,12 +99,11 @@ def create_api_token():
                 agency_code=form.agency.data or None,
                 county=form.county.data or None,
                 user_id=int(form.user.data) if (form.user.data or "").isdigit() else None,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if outcome:
+            token, plaintext = outcome.value
             # Shown in this response only: never stored, never in a cookie.
             return _render(_token_form(empty=True), 200, created=token, plaintext=plaintext)
     return _render(form, 400)

@@ -8,12 +8,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.db import db
-from portal.domain import DomainError
 from portal.domain.accounts import authenticate, change_password, end_sessions, register_resident
 from portal.extensions import limiter, password_hasher
+from portal.web.actions import run_action
 from portal.web.auth.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
 from portal.web.clock import request_now
-from portal.web.forms import attach_error
 from portal.web.navigation import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -47,8 +46,8 @@ def register():
         return redirect(url_for("home.dashboard"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = register_resident(
+        outcome = run_action(
+            lambda: register_resident(
                 db.session,
                 real_name=form.real_name.data,
                 id_number=form.id_number.data,
@@ -57,12 +56,11 @@ def register():
                 passwords=password_hasher(),
                 locale=session.get("locale"),
                 now=request_now(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if outcome:
+            user = outcome.value
             _start_session(user)
             flash(_("Your account is ready. Welcome, %(name)s.", name=user.real_name), "success")
             return redirect(url_for("home.dashboard"))
@@ -102,15 +100,13 @@ def logout():
 def profile():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            change_password(
+        outcome = run_action(
+            lambda: change_password(
                 db.session, current_user, form.current_password.data, form.new_password.data, passwords=password_hasher()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if outcome:
             _start_session(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.profile"))

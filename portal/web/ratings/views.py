@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from portal.db import db
 from portal.domain import DomainError
@@ -30,8 +29,8 @@ from portal.models import Case, Role
 from portal.models.enums import Channel, RatingSource
 from portal.models.rating import Rating, RatingFollowUp
 from portal.security import role_required
+from portal.web.actions import run_action
 from portal.web.clock import request_calendar, request_now
-from portal.web.forms import attach_error
 from portal.web.ratings.forms import CloseFollowUpForm, FollowUpFilterForm, RatingForm
 
 bp = Blueprint("ratings", __name__)
@@ -92,28 +91,20 @@ def _rating_page(case: Case, action: str):
         return _back_to_case(case)
     form = RatingForm.for_channel(case.channel)()
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            rate_case(
+        outcome = run_action(
+            lambda: rate_case(
                 db.session, case, current_user, request_now(), request_calendar(),
                 form.score.data, form.sub_scores(), form.comment.data,
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            if error.field in ("status", "actor"):
-                flash(str(error.message), "error")
-                return _back_to_case(case)
-            attach_error(form, error)
-        except IntegrityError:
-            # Rated a moment ago in another request: the unique key held.
-            db.session.rollback()
-            flash(str(ALREADY_RATED), "info")
-            return _back_to_case(case)
-        else:
+            ),
+            form=form,
+            duplicate=ALREADY_RATED,
+        )
+        if outcome:
             if current_user.role is Role.clerk:
                 flash(_("The rating from the window's device has been recorded."), "success")
             else:
                 flash(_("Thank you. Your rating has been recorded."), "success")
+        if outcome or not outcome.on_form:
             return _back_to_case(case)
     status = 400 if request.method == "POST" else 200
     return render_template("ratings/rate.html", case=case, form=form, action=action), status
@@ -181,18 +172,15 @@ def follow_up(follow_up_id: int):
     form = CloseFollowUpForm()
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                close_follow_up(db.session, follow_up, current_user, request_now(), form.response.data)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                if error.field in ("status", "actor"):
-                    flash(str(error.message), "error")
-                    return redirect(url_for("ratings.follow_up", follow_up_id=follow_up_id))
-                attach_error(form, error)
-            else:
-                flash(_("The follow-up is answered; the applicant sees the response on the case."), "success")
+            outcome = run_action(
+                lambda: close_follow_up(db.session, follow_up, current_user, request_now(), form.response.data),
+                _("The follow-up is answered; the applicant sees the response on the case."),
+                form=form,
+            )
+            if outcome:
                 return redirect(url_for("ratings.follow_ups"))
+            if not outcome.on_form:
+                return redirect(url_for("ratings.follow_up", follow_up_id=follow_up_id))
         follow_up = _follow_up_or_404(follow_up_id)  # as stored, after any rollback
     level = follow_up_level(request_calendar(), follow_up, request_now())
     status = 400 if request.method == "POST" else 200
