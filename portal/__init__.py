@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import ConfigError, load_config
 
@@ -24,14 +25,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.json.ensure_ascii = False
+    hops = app.config["PORTAL_TRUSTED_PROXIES"]
+    if hops:
+        # Behind nginx: the client's address and scheme are the ones the
+        # trusted proxies saw. Without a trusted proxy a client's own
+        # X-Forwarded-For is ignored (rate limits, audit, logs use the socket).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     # Imported here, not at the top: importing any module of the package
     # runs this file first, and the partner simulator (`python -m
     # portal.partner_sim`) and portal.config must not load the whole web
     # app and its extensions (seconds, and tens of MB) to start.
-    from portal import commands, db, errors, extensions, i18n, security
+    from portal import commands, db, errors, extensions, i18n, logs, security
     from portal.web import register_blueprints
 
+    logs.init_app(app)
     db.init_app(app)
     extensions.init_app(app)
     i18n.init_app(app)

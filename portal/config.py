@@ -12,6 +12,7 @@ from pathlib import Path
 
 ENVIRONMENTS = ("development", "production", "test")
 SMS_GATEWAYS = ("log", "http")
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(RuntimeError):
@@ -56,6 +57,49 @@ def _sms_settings(environ) -> dict:
     return {"PORTAL_SMS_GATEWAY": gateway, "PORTAL_SMS_URL": url, "PORTAL_SMS_TOKEN": _env("PORTAL_SMS_TOKEN", environ) or ""}
 
 
+def _whole_number(name: str, environ, default: int, least: int = 0) -> int:
+    raw = _env(name, environ)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < least:
+        raise ConfigError(f"{name} must be at least {least}, not {value}")
+    return value
+
+
+def _operations(environ) -> dict:
+    """Running as a service: the proxies in front, the log format, readiness."""
+    log_format = _env("PORTAL_LOG_FORMAT", environ) or "text"
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"PORTAL_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {log_format!r}")
+    return {
+        # Reverse proxies in front of the portal whose X-Forwarded-For and
+        # X-Forwarded-Proto are believed; 0 believes none of them.
+        "PORTAL_TRUSTED_PROXIES": _whole_number("PORTAL_TRUSTED_PROXIES", environ, 0),
+        "PORTAL_LOG_FORMAT": log_format,
+        # /readyz reports the outbox late when a due message waited longer.
+        "PORTAL_READY_OUTBOX_AGE": _whole_number("PORTAL_READY_OUTBOX_AGE", environ, 600, least=1),
+    }
+
+
+def server_settings(environ=None, cpu_count: int | None = None) -> dict:
+    """What gunicorn.conf.py gives gunicorn: address, workers and timeouts."""
+    environ = os.environ if environ is None else environ
+    cpus = cpu_count if cpu_count is not None else (os.cpu_count() or 1)
+    proxies = _env("PORTAL_PROXY_ADDRESSES", environ) or "127.0.0.1"
+    return {
+        "bind": _env("PORTAL_BIND", environ) or "127.0.0.1:8000",
+        "workers": _whole_number("PORTAL_WEB_WORKERS", environ, 2 * cpus + 1, least=1),
+        "timeout": _whole_number("PORTAL_WEB_TIMEOUT", environ, 60, least=1),
+        "graceful_timeout": _whole_number("PORTAL_WEB_GRACEFUL_TIMEOUT", environ, 30, least=1),
+        "forwarded_allow_ips": proxies,
+        "log_format": _operations(environ)["PORTAL_LOG_FORMAT"],
+    }
+
+
 def load_config(instance_path: str, environ=None) -> dict:
     """Build the Flask configuration from the environment.
 
@@ -86,6 +130,16 @@ def load_config(instance_path: str, environ=None) -> dict:
         "PORTAL_UPLOAD_FOLDER": _env("PORTAL_UPLOAD_FOLDER", environ) or str(instance / "uploads"),
         "RATELIMIT_STORAGE_URI": _env("PORTAL_RATELIMIT_STORAGE_URL", environ) or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis away: count in this process and log a warning, never refuse
+        # a sign-in with a 500 (/readyz reports the limiter degraded).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # A Redis that does not answer is given a second, not the request's whole time.
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}
+        if (_env("PORTAL_RATELIMIT_STORAGE_URL", environ) or "").startswith("redis")
+        else {},
+        # A connection the database dropped (a restart) is replaced before use.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PORTAL_LOGIN_LIMIT": _env("PORTAL_LOGIN_LIMIT", environ) or "10 per minute",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -97,6 +151,7 @@ def load_config(instance_path: str, environ=None) -> dict:
         "ARGON2_PARAMETERS": {},
         "PORTAL_OPEN311_JURISDICTION": _env("PORTAL_OPEN311_JURISDICTION", environ) or "330822-361123",
         **_sms_settings(environ),
+        **_operations(environ),
     }
 
 

@@ -7,6 +7,7 @@ from flask import current_app, jsonify, render_template, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.db import db
@@ -28,14 +29,19 @@ MESSAGES = {
         _l("Something went wrong"),
         _l("The portal could not finish your request. Nothing was saved; please try again."),
     ),
+    503: (
+        _l("Briefly unavailable"),
+        _l("The portal cannot reach its records at the moment. Nothing was saved; try again in a minute."),
+    ),
 }
+RETRY_AFTER_SECONDS = 30
 CSRF_MESSAGE = _l(
     "This form has expired or did not come from this portal. Open the page again and resend it."
 )
 
 
 def wants_problem_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/readyz")
 
 
 def wants_open311_errors() -> bool:
@@ -59,6 +65,7 @@ PROBLEM_TYPES = {
     413: "/api/v1/problems/too-large",
     429: "/api/v1/problems/too-many-requests",
     500: "/api/v1/problems/internal-error",
+    503: "/api/v1/problems/unavailable",
 }
 
 
@@ -103,14 +110,34 @@ def handle_csrf_error(error: CSRFError):
     return render_error(400, CSRF_MESSAGE)
 
 
+def _route() -> str:
+    """The route's rule, not the path: paths may carry numbers and tokens."""
+    return request.url_rule.rule if request.url_rule is not None else "(no route)"
+
+
 def handle_unexpected(error: Exception):
     db.session.rollback()
-    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    current_app.logger.exception("unhandled error on %s %s", request.method, _route())
     return render_error(500)
+
+
+def handle_database_away(error: Exception):
+    """The database cannot be reached (down, restarting, network): 503 with
+    Retry-After, in the user's language or as problem+json — not a 500."""
+    try:
+        db.session.rollback()
+    except Exception:  # the rollback needs the connection that is gone
+        pass
+    current_app.logger.warning("database unreachable on %s %s: %s", request.method, _route(), error.__class__.__name__)
+    response = current_app.make_response(render_error(503))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def init_app(app) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_away)
+    app.register_error_handler(InterfaceError, handle_database_away)
     app.register_error_handler(Exception, handle_unexpected)

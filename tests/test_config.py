@@ -59,7 +59,7 @@ def test_production_refuses_to_start_while_demo_accounts_exist(app, monkeypatch)
 
 def test_readme_lists_every_setting_the_portal_reads():
     source = Path(config.__file__).read_text(encoding="utf-8")
-    read = set(re.findall(r'_env\("((?:PORTAL_|CI)\w*)"', source))
+    read = set(re.findall(r'(?:_env|_whole_number)\("((?:PORTAL_|CI)\w*)"', source))
     readme = (Path(config.__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `(\w+)` \|", readme, flags=re.MULTILINE))
     assert read and read <= listed, f"missing from README's configuration table: {sorted(read - listed)}"

@@ -228,6 +228,17 @@ def outbox_counts(session: Session) -> dict[str, int]:
     return counts
 
 
+def oldest_due_age(session: Session, now: datetime) -> float | None:
+    """Seconds the longest-waiting due message has waited past its time
+    (None when nothing is due): a relay that keeps up keeps this small."""
+    oldest = session.scalar(
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.status == OutboxStatus.pending, OutboxMessage.next_attempt_at <= now
+        )
+    )
+    return None if oldest is None else max(0.0, (now - oldest).total_seconds())
+
+
 def _retriable(message: OutboxMessage) -> bool:
     if message.channel is OutboxChannel.sms:
         return True

@@ -11,6 +11,7 @@ from portal.web.cases.views import bp as cases_bp
 from portal.web.counter.views import bp as counter_bp
 from portal.web.home import bp as home_bp
 from portal.web.open311.views import bp as open311_bp
+from portal.web.ops.views import bp as ops_bp
 from portal.web.permits.views import bp as permits_bp
 from portal.web.public.views import bp as public_bp
 from portal.web.ratings.views import bp as ratings_bp
@@ -32,6 +33,7 @@ BLUEPRINTS = (
     permits_bp,
     ratings_bp,
     open311_bp,
+    ops_bp,
 )
 
 

@@ -86,23 +86,6 @@ def test_an_unknown_service_is_a_404(client):
     client.page("/services/no-such-service", status=404)
 
 
-def test_healthz_reports_the_database(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
-
-
-def test_healthz_is_503_when_the_database_is_unreachable():
-    from portal import create_app
-
-    unreachable = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"}
-    )
-    response = unreachable.test_client().get("/healthz")
-    assert response.status_code == 503
-    assert response.get_json() == {"status": "unavailable", "database": "unreachable"}
-
-
 @pytest.mark.parametrize(
     "query, expected",
     [

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, redirect, render_template, request, session
 from flask_login import current_user
-from sqlalchemy import text
 
 from portal.db import db
 from portal.domain.catalog import (
@@ -81,13 +80,3 @@ def switch_language(code: str):
         current_user.locale = code
         db.session.commit()
     return redirect(safe_next(request.args.get("next")))
-
-
-@bp.get("/healthz")
-def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # any failure to reach the database means not healthy
-        db.session.rollback()
-        return {"status": "unavailable", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}

@@ -1,0 +1,48 @@
+"""gunicorn's configuration for the portal: ``gunicorn -c gunicorn.conf.py wsgi:app``.
+
+The values come from portal/config.py, which reads the environment
+(PORTAL_BIND, PORTAL_WEB_WORKERS, PORTAL_WEB_TIMEOUT,
+PORTAL_WEB_GRACEFUL_TIMEOUT, PORTAL_PROXY_ADDRESSES, PORTAL_LOG_FORMAT);
+README's "Deploying" section lists them."""
+
+from portal.config import server_settings
+
+_settings = server_settings()
+
+bind = _settings["bind"]
+workers = _settings["workers"]  # 2 × CPUs + 1 unless PORTAL_WEB_WORKERS says otherwise
+worker_class = "sync"
+timeout = _settings["timeout"]  # a worker silent this long is killed and replaced
+graceful_timeout = _settings["graceful_timeout"]  # SIGTERM: requests in hand finish first
+keepalive = 5
+max_requests = 2000  # a worker is replaced now and then, with jitter so not all at once
+max_requests_jitter = 200
+# The addresses whose X-Forwarded-Proto gunicorn believes; the portal's own
+# ProxyFix (PORTAL_TRUSTED_PROXIES) decides the client address.
+forwarded_allow_ips = _settings["forwarded_allow_ips"]
+# The portal writes one line per request itself (portal/logs.py): method,
+# route, status, duration and request id, never a query string (the
+# tracking lookup carries the query code there). gunicorn's own access
+# log would repeat it with the query string, so it is off.
+accesslog = None
+errorlog = "-"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"portal": {"()": "portal.logs.formatter", "log_format": _settings["log_format"]}},
+    "filters": {"request_id": {"()": "portal.logs.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "portal",
+            "filters": ["request_id"],
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "root": {"level": "INFO", "handlers": ["console"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
+        "alembic": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,58 @@
+"""The shipped production server: gunicorn with gunicorn.conf.py serves
+wsgi:app, writes one JSON line per request with its request id, and stops
+cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from tests.partners import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_gunicorn_serves_the_portal_with_the_shipped_configuration(app, migrated, tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORTAL_ENV": "test",
+        "PORTAL_DATABASE_URL": migrated,
+        "PORTAL_UPLOAD_FOLDER": str(tmp_path),
+        "PORTAL_BIND": f"127.0.0.1:{port}",
+        "PORTAL_WEB_WORKERS": "2",
+        "PORTAL_LOG_FORMAT": "json",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        assert ready.status_code == 200 and ready.json()["checks"]["database"] == "ok"
+        tracked = requests.get(f"http://127.0.0.1:{port}/track", params={"number": "KSCS202612010001", "code": "246810"}, timeout=5)
+        assert tracked.status_code == 400
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    requests_logged = [line for line in lines if line["name"] == "portal.request"]
+    assert [(r["method"], r["route"], r["status"]) for r in requests_logged] == [("GET", "/readyz", 200), ("GET", "/track", 400)]
+    assert requests_logged[1]["request_id"] == tracked.headers["X-Request-ID"]
+    assert "246810" not in output  # the query code reaches no log line
+    assert any(line["message"] == "Shutting down: Master" for line in lines)
