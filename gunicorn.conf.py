@@ -5,9 +5,21 @@ The values come from portal/config.py, which reads the environment
 PORTAL_WEB_GRACEFUL_TIMEOUT, PORTAL_PROXY_ADDRESSES, PORTAL_LOG_FORMAT);
 README's "Deploying" section lists them."""
 
+import os
+import shutil
+import tempfile
+
 from portal.config import server_settings
 
 _settings = server_settings()
+
+# prometheus-client's multiprocess mode: each worker writes its request
+# counts here and /metrics adds them up, whichever worker is scraped. The
+# folder starts empty at every start (PORTAL_METRICS_DIR, or a new temporary one).
+_metrics_dir = _settings["metrics_dir"] or tempfile.mkdtemp(prefix="portal-metrics-")
+shutil.rmtree(_metrics_dir, ignore_errors=True)
+os.makedirs(_metrics_dir, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
 
 bind = _settings["bind"]
 workers = _settings["workers"]  # 2 × CPUs + 1 unless PORTAL_WEB_WORKERS says otherwise
@@ -46,3 +58,10 @@ logconfig_dict = {
         "alembic": {"level": "WARNING"},
     },
 }
+
+
+def child_exit(server, worker):
+    """A worker that exits leaves its live gauges behind; its counts stay."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

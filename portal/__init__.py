@@ -36,10 +36,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     # runs this file first, and the partner simulator (`python -m
     # portal.partner_sim`) and portal.config must not load the whole web
     # app and its extensions (seconds, and tens of MB) to start.
-    from portal import commands, db, errors, extensions, i18n, logs, security
+    from portal import commands, db, errors, extensions, i18n, logs, metrics, security
     from portal.web import register_blueprints
 
     logs.init_app(app)
+    metrics.init_app(app)
     db.init_app(app)
     extensions.init_app(app)
     i18n.init_app(app)

@@ -6,6 +6,7 @@ README's configuration table lists them.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -82,7 +83,27 @@ def _operations(environ) -> dict:
         "PORTAL_LOG_FORMAT": log_format,
         # /readyz reports the outbox late when a due message waited longer.
         "PORTAL_READY_OUTBOX_AGE": _whole_number("PORTAL_READY_OUTBOX_AGE", environ, 600, least=1),
+        # /metrics answers these addresses (or networks), or the bearer token.
+        "PORTAL_METRICS_ADDRESSES": _addresses(_env("PORTAL_METRICS_ADDRESSES", environ) or "127.0.0.1,::1"),
+        "PORTAL_METRICS_TOKEN": _env("PORTAL_METRICS_TOKEN", environ) or "",
     }
+
+
+def _addresses(text: str) -> list[str]:
+    entries = [entry.strip() for entry in text.split(",") if entry.strip()]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(f"PORTAL_METRICS_ADDRESSES: {entry!r} is not an address or network") from None
+    return entries
+
+
+def metrics_multiprocess_dir(environ=None) -> str | None:
+    """Where gunicorn's worker processes keep their request counts
+    (prometheus-client's multiprocess mode); unset outside gunicorn."""
+    environ = os.environ if environ is None else environ
+    return _env("PROMETHEUS_MULTIPROC_DIR", environ)
 
 
 def server_settings(environ=None, cpu_count: int | None = None) -> dict:
@@ -97,6 +118,7 @@ def server_settings(environ=None, cpu_count: int | None = None) -> dict:
         "graceful_timeout": _whole_number("PORTAL_WEB_GRACEFUL_TIMEOUT", environ, 30, least=1),
         "forwarded_allow_ips": proxies,
         "log_format": _operations(environ)["PORTAL_LOG_FORMAT"],
+        "metrics_dir": _env("PORTAL_METRICS_DIR", environ) or "",
     }
 
 

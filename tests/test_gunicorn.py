@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.partners import free_port
 
@@ -46,13 +47,23 @@ def test_gunicorn_serves_the_portal_with_the_shipped_configuration(app, migrated
         assert ready.status_code == 200 and ready.json()["checks"]["database"] == "ok"
         tracked = requests.get(f"http://127.0.0.1:{port}/track", params={"number": "KSCS202612010001", "code": "246810"}, timeout=5)
         assert tracked.status_code == 400
+        for _ in range(12):
+            assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+        scraped = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
     finally:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
     assert server.returncode == 0
+    # Whichever of the two workers answered each request, the scrape counts all twelve.
+    counted = [
+        s.value for family in text_string_to_metric_families(scraped.text) for s in family.samples
+        if s.name == "portal_http_requests_total" and s.labels.get("endpoint") == "ops.healthz"
+    ]
+    assert sum(counted) == 12
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     requests_logged = [line for line in lines if line["name"] == "portal.request"]
-    assert [(r["method"], r["route"], r["status"]) for r in requests_logged] == [("GET", "/readyz", 200), ("GET", "/track", 400)]
+    assert [(r["method"], r["route"], r["status"]) for r in requests_logged[:2]] == [("GET", "/readyz", 200), ("GET", "/track", 400)]
+    assert len({r["request_id"] for r in requests_logged}) == len(requests_logged) == 15
     assert requests_logged[1]["request_id"] == tracked.headers["X-Request-ID"]
     assert "246810" not in output  # the query code reaches no log line
     assert any(line["message"] == "Shutting down: Master" for line in lines)

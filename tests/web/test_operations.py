@@ -156,3 +156,37 @@ def test_readyz_reports_the_outbox_late_when_a_due_message_waits_too_long(app, c
     ready = client.get("/readyz").get_json()
     assert ready["status"] == "degraded" and ready["checks"]["outbox"] == "late"
     assert ready["oldest_due_outbox_seconds"] > app.config["PORTAL_READY_OUTBOX_AGE"]
+
+
+def _sample(text: str, name: str, **labels) -> float | None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return sample.value
+    return None
+
+
+def test_metrics_count_requests_and_read_open_work_from_the_database(app, client):
+    from datetime import timedelta
+
+    with app.app_context():
+        case = factories.create_case(db.session, status="in_progress", accepted_at=factories.now() - timedelta(days=9))
+        factories.create_task(db.session, case, "ys-psb", due_at=factories.now() - timedelta(days=2))
+        db.session.commit()
+    client.get("/healthz")
+    response = client.get("/metrics")
+    assert response.status_code == 200 and response.content_type.startswith("text/plain")
+    text = response.get_data(as_text=True)
+    assert _sample(text, "portal_http_requests_total", endpoint="ops.healthz", method="GET", status="200") >= 1
+    assert _sample(text, "portal_open_tasks", level="overdue") == 1
+    assert _sample(text, "portal_outbox_oldest_due_seconds", target="sms") == 0
+
+
+def test_metrics_are_refused_to_other_addresses_unless_they_bring_the_token(app, migrated):
+    outside = {"REMOTE_ADDR": "203.0.113.9"}
+    assert app.test_client().get("/metrics", environ_base=outside).status_code == 404
+    guarded = portal_with(migrated, PORTAL_METRICS_TOKEN="metrics-secret-1234").test_client()
+    assert guarded.get("/metrics", environ_base=outside).status_code == 404
+    assert guarded.get("/metrics", environ_base=outside, headers={"Authorization": "Bearer metrics-secret-1234"}).status_code == 200
