@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask
 
 from portal.commands.agencies import agencies_cli
+from portal.commands.backup import backup_cli
 from portal.commands.calendar import calendar_cli
 from portal.commands.catalog import catalog_cli
 from portal.commands.demo import demo_cli
@@ -32,6 +33,7 @@ COMMANDS = (
     routing_cli,
     sla_cli,
     dispatch_cli,
+    backup_cli,
     # The simulator's own command (also `python -m portal.partner_sim`),
     # kept with the simulator it starts.
     partner_sim_command,
