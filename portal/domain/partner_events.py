@@ -63,7 +63,7 @@ def _invalid(field: str, detail: str) -> CallbackRefused:
 def authenticate(session: Session, body: Any, raw: bytes, header: str | None, now: datetime) -> Agency:
     """The agency named in the body, if the signature is its system's."""
     code = body.get("agency") if isinstance(body, dict) else None
-    if not isinstance(code, str) or not code.strip():
+    if not isinstance(code, str) or not code.strip() or "\x00" in code:
         raise _invalid("agency", "agency must be the code of the agency whose system sends the event.")
     agency = session.scalar(select(Agency).where(Agency.code == code.strip()))
     if agency is None or agency.delivery_mode is not DeliveryMode.http or not agency.signing_secret:
@@ -81,6 +81,8 @@ def _text(body: dict, name: str, limit: int, required: bool) -> str:
         value = ""
     if not isinstance(value, str):
         raise _invalid(name, f"{name} must be a string.")
+    if "\x00" in value:
+        raise _invalid(name, f"{name} must not contain a NUL character.")
     value = value.strip()
     if required and not value:
         raise _invalid(name, f"{name} is required for this action.")
@@ -113,8 +115,10 @@ def parse_report(body: Any) -> PartnerReport:
         )
     result = body.get("result") or {}
     number = result.get("number", "") if isinstance(result, dict) else None
-    if not isinstance(number, str) or len(number) > RESULT_NUMBER_MAX:
-        raise _invalid("result", f"result must be an object whose number is a string of at most {RESULT_NUMBER_MAX} characters.")
+    if not isinstance(number, str) or len(number) > RESULT_NUMBER_MAX or "\x00" in number:
+        raise _invalid(
+            "result", f"result must be an object whose number is a string of at most {RESULT_NUMBER_MAX} characters, without NUL."
+        )
     occurred_at = None
     if body.get("occurred_at") is not None:
         try:
@@ -168,7 +172,7 @@ def receive(session: Session, agency: Agency, report: PartnerReport, now: dateti
 def remember_refusal(session: Session, agency: Agency, body: Any, refused: CallbackRefused, now: datetime) -> None:
     """Keep a refused report of a known agency, with why, for the audit."""
     event_id = body.get("event_id") if isinstance(body, dict) else None
-    if not isinstance(event_id, str) or not event_id.strip() or len(event_id.strip()) > 100:
+    if not isinstance(event_id, str) or not event_id.strip() or len(event_id.strip()) > 100 or "\x00" in event_id:
         return
     task_id = body.get("task_id") if _integer(body.get("task_id")) and 1 <= body["task_id"] <= TASK_ID_MAX else None
     task = find_partner_task(session, agency.id, task_id) if task_id else None
@@ -179,7 +183,7 @@ def remember_refusal(session: Session, agency: Agency, body: Any, refused: Callb
         seen = PartnerEvent(agency_id=agency.id, event_id=event_id.strip(), received_at=now)
         session.add(seen)
     seen.task_id = task.id if task is not None else None
-    seen.action = str(body.get("action", ""))[:30]
+    seen.action = str(body.get("action", "")).replace("\x00", "")[:30]
     seen.outcome = f"{refused.kind}: {refused.detail}"[:200]
     seen.received_at = now
     session.flush()

@@ -1,4 +1,9 @@
-"""Blueprints, one per audience or area."""
+"""Blueprints, one per audience or area, and what every request meets
+before a view: ids and page numbers a database integer can hold, and no
+NUL character in what a form or a query sends."""
+
+from flask import abort, request
+from werkzeug.routing import IntegerConverter
 
 from portal.extensions import csrf
 from portal.web import levels
@@ -37,7 +42,35 @@ BLUEPRINTS = (
 )
 
 
+DB_INT_MAX = 2**31 - 1  # the largest id a database integer column holds
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in a route matches only ids a database integer can hold:
+    a longer number is a page not found, not a 500."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+def refuse_unreadable_input():
+    """No browser sends a NUL character; one in a form or a query string
+    is refused before it reaches a view or the database. A page number
+    past any real page is not found."""
+    sent = [request.path]
+    for values in (request.args, request.form):
+        sent += [*values.keys(), *(value for _key, value in values.items(multi=True))]
+    if any("\x00" in value for value in sent):
+        abort(400)
+    page = request.args.get("page", "")
+    if page.isdigit() and int(page) > DB_INT_MAX:
+        abort(404)
+
+
 def register_blueprints(app) -> None:
+    app.url_map.converters["int"] = DatabaseId
+    app.before_request(refuse_unreadable_input)
     levels.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

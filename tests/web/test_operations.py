@@ -190,3 +190,21 @@ def test_metrics_are_refused_to_other_addresses_unless_they_bring_the_token(app,
     guarded = portal_with(migrated, PORTAL_METRICS_TOKEN="metrics-secret-1234").test_client()
     assert guarded.get("/metrics", environ_base=outside).status_code == 404
     assert guarded.get("/metrics", environ_base=outside, headers={"Authorization": "Bearer metrics-secret-1234"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/agency/tasks/99999999999999999999999", "/cases/KSCS1/notices/99999999999", "/counter/?page=99999999999999999999"]
+)
+def test_a_number_too_large_for_the_database_is_not_found(client, login_as, url):
+    login_as("clerk" if "counter" in url else "officer")
+    assert client.get(url).status_code == 404
+
+
+def test_a_nul_character_in_a_form_or_query_is_refused_before_any_view(client):
+    assert client.get("/services?q=a%00b").status_code == 400
+    csrf = client.page("/login").select_one("input[name=csrf_token]")["value"]
+    refused = client.post("/login", data={"login": "a\x00b", "password": "wrong-password", "csrf_token": csrf})
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "请求有误" in page and "无法识别该请求" in page
+    assert 'action="/login"' not in page  # the error page, not the sign-in form with a message

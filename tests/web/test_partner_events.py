@@ -216,3 +216,21 @@ def test_a_body_that_is_not_a_json_object_is_refused_without_an_error_page(clien
 def test_the_callback_needs_no_csrf_token_and_only_takes_post(client, task_id):
     assert client.get(URL).status_code == 405
     assert post_event(client, event(task_id)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"event_id": "evt-\u0000-1"},
+        {"action": "refused", "note": "不符合条件\u0000"},
+        {"action": "completed", "result": {"number": "证\u00001"}},
+        {"agency": "ys-hrss\u0000"},
+    ],
+)
+def test_a_nul_character_in_a_callback_is_refused_and_nothing_is_stored(app, client, task_id, extra):
+    response = post_event(client, {**event(task_id, event_id="evt-nul"), **extra})
+    assert response.status_code in (401, 422) and response.status_code != 500
+    with app.app_context():
+        stored = db.session.scalars(select(PartnerEvent)).all()
+        assert all("\x00" not in f"{e.event_id}{e.action}{e.outcome}" for e in stored)
+        assert the_task(app, task_id).status is TaskStatus.open
