@@ -64,7 +64,8 @@ def test_a_restore_into_a_fresh_database_and_folder_finds_the_same_cases_and_fil
     backup = tmp_path / "backup"
     result = runner.invoke(args=["backup", "create", str(backup)])
     assert result.exit_code == 0, result.output
-    assert "6 files" in result.output
+    stored = [p for p in Path(app.config["PORTAL_UPLOAD_FOLDER"]).rglob("*") if p.is_file()]
+    assert f"{len(stored)} files" in result.output
 
     restored_uploads = tmp_path / "restored-uploads"
     target = restored_portal(migrated, fresh_database, restored_uploads)

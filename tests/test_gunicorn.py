@@ -39,9 +39,9 @@ def test_gunicorn_serves_the_portal_with_the_shipped_configuration(app, migrated
         deadline = time.monotonic() + 30
         while True:
             try:
-                ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+                ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.2)
         assert ready.status_code == 200 and ready.json()["checks"]["database"] == "ok"
