@@ -125,12 +125,14 @@ def relay(session, at=None, relay_id: str = "relay-test", batch: int = 20):
     return run_once(session, at or now(), relay_id, batch, gateway=LogGateway(SMS_LOG))
 
 
-def wait_for(condition, timeout: float = 30.0, step: float = 0.05):
-    """Poll until ``condition()`` is truthy (callbacks arrive on their own thread)."""
+def wait_for(condition, timeout: float = 30.0, step: float = 0.05, what: str = "condition"):
+    """Poll until ``condition()`` is truthy (callbacks arrive on their own
+    thread); fail after ``timeout`` seconds, checking once more at the end."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         result = condition()
         if result:
             return result
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{what}: not met within {timeout:g} s")
         time.sleep(step)
-    raise AssertionError("condition not met in time")
