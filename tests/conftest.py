@@ -62,7 +62,7 @@ def migrated(database_url):
                 connection.execute(text("DROP SCHEMA public CASCADE"))
                 connection.execute(text("CREATE SCHEMA public"))
         flask_migrate.upgrade()
-        seed_calendar(db.session, factories.now())
+        _seed_calendar()
         CATALOG.load(db.session)
         db.session.commit()
         db.engine.dispose()
@@ -106,6 +106,22 @@ class PackagedCatalog:
 
 CATALOG = PackagedCatalog()
 CALENDAR_TABLES = {"calendar_day", "calendar_year"}
+SEEDED_YEARS: list[int] = []
+
+
+def _seed_calendar() -> None:
+    seed_calendar(db.session, factories.now())
+    SEEDED_YEARS[:] = db.session.scalars(select(CalendarYear.year).order_by(CalendarYear.year)).all()
+
+
+def _calendar_changed() -> bool:
+    """A day or year an admin set, or years added by a seed at another
+    date (the commands seed from the real one)."""
+    return bool(
+        db.session.scalars(select(CalendarYear.year).where(CalendarYear.source == DaySource.admin)).all()
+        or db.session.scalars(select(CalendarDay.day).where(CalendarDay.source == DaySource.admin).limit(1)).all()
+        or db.session.scalars(select(CalendarYear.year).order_by(CalendarYear.year)).all() != SEEDED_YEARS
+    )
 KEPT_TABLES = CALENDAR_TABLES | {table.name for table in PackagedCatalog.tables}
 
 
@@ -116,15 +132,10 @@ def _empty_tables() -> None:
         if table.name not in KEPT_TABLES:
             db.session.execute(table.delete())
     CATALOG.restore_if_changed(db.session)
-    changed = db.session.scalars(
-        select(CalendarYear.year).where(CalendarYear.source == DaySource.admin)
-    ).all() or db.session.scalars(
-        select(CalendarDay.day).where(CalendarDay.source == DaySource.admin).limit(1)
-    ).all()
-    if changed:
+    if _calendar_changed():
         db.session.execute(CalendarDay.__table__.delete())
         db.session.execute(CalendarYear.__table__.delete())
-        seed_calendar(db.session, factories.now())
+        _seed_calendar()
     db.session.commit()
 
 

@@ -1,12 +1,14 @@
-"""The per-test cleanup itself: a test that changes the catalog must not
-leave the change to the tests after it."""
+"""The per-test cleanup itself: a test that changes the catalog or the
+calendar must not leave the change to the tests after it."""
 
 import pytest
 from sqlalchemy import delete, select, update
 
+from portal.domain.calendar import seed_calendar
 from portal.models import Agency, Service
 from portal.models.enums import DeliveryMode
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, _calendar_changed
+from tests.factories import at
 
 CHANGES = {
     "an agency deactivated": lambda session: session.execute(update(Agency).where(Agency.code == "ys-psb").values(active=False)),
@@ -45,3 +47,9 @@ def test_a_changed_catalog_is_noticed_and_loaded_again(session, change):
     session.expire_all()
     assert catalog_facts(session) == before
     assert CATALOG.restore_if_changed(session) is False
+
+
+def test_a_calendar_seeded_from_another_date_is_noticed(session):
+    assert not _calendar_changed()
+    seed_calendar(session, at("2029-06-01"))  # as the seed command does, years after the real date
+    assert _calendar_changed()
