@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal.db import db
 from portal.models import Case, CaseStatus, Message, OutboxMessage
 from portal.models.enums import OutboxStatus, TaskStatus
-from tests.factories import PASSWORD, create_case, create_user
+from tests.factories import PASSWORD, create_case, create_user, wall_clock
 from tests.pages import text_of
 from tests.partners import partner_messages, switch_to_http, wait_for
 
@@ -62,7 +62,8 @@ def accept_at_the_window(clerk, number):
 def test_a_case_routed_to_an_agency_system_is_completed_by_its_callback_and_reaches_the_applicant(
     app, runner, partner_sim, portal_server
 ):
-    partner = partner_sim(portal_url=portal_server.url)
+    # The portal and the simulator serve on loopback and sign with the real time.
+    partner = partner_sim(portal_url=portal_server.url, clock=wall_clock)
     with app.app_context():
         switch_to_http(db.session, partner.tasks_url)
     number, mobile, clerk_login = submitted_case(app)
@@ -111,7 +112,7 @@ def test_a_case_routed_to_an_agency_system_is_completed_by_its_callback_and_reac
 
 
 def test_an_agency_system_that_refuses_refuses_the_case_with_its_reason(app, runner, partner_sim, portal_server):
-    partner = partner_sim(portal_url=portal_server.url, refuse_tasks=True)
+    partner = partner_sim(portal_url=portal_server.url, clock=wall_clock, refuse_tasks=True)
     with app.app_context():
         switch_to_http(db.session, partner.tasks_url)
     number, mobile, clerk_login = submitted_case(app)

@@ -4,7 +4,6 @@ axe-core on every page visited."""
 from __future__ import annotations
 
 import re
-from datetime import UTC
 
 import pytest
 from playwright.sync_api import expect
@@ -178,13 +177,11 @@ def test_counter_intake_correction_by_the_resident_then_acceptance(app, page, li
 
 
 def test_officer_claims_and_completes_then_the_clerk_hands_over(app, page, live_server):
-    from datetime import datetime
-
     from portal.db import db
     from portal.domain.clock import WorkCalendar
     from portal.domain.intake import accept_case
     from portal.models import County
-    from tests.factories import create_case
+    from tests.factories import create_case, wall_clock
 
     officer, _ = make_user(app, "officer", agency_code="cs-amr", real_name="孙丽")
     with app.app_context():
@@ -192,7 +189,8 @@ def test_officer_claims_and_completes_then_the_clerk_hands_over(app, page, live_
         from tests.factories import create_user as make
 
         window = make(db.session, "clerk", window_county=County.yushan)
-        accept_case(db.session, case, window, datetime.now(UTC), WorkCalendar.load(db.session))
+        # Accepted just now by the real clock: the live server claims and completes at its own time.
+        accept_case(db.session, case, window, wall_clock(), WorkCalendar.load(db.session))
         db.session.commit()
         number = case.number
 

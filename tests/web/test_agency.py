@@ -1,12 +1,12 @@
 """The officer's queue and task actions over HTTP."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from portal.db import db
 from portal.models import Case, Task
-from tests.factories import PASSWORD, create_case, create_task, create_user, now
+from tests.factories import PASSWORD, create_case, create_task, create_user, now, wall_clock
 from tests.pages import parse, text_of
 from tests.web.test_intake import apply_online, decide, sign_in_as_clerk
 
@@ -106,10 +106,11 @@ def test_suspending_needs_a_reason_and_stops_the_case_clock(app, client, login_a
 def test_the_queue_filters_by_level(app, login_as, client):
     login_as("officer", agency_code="cs-psb")
     with app.app_context():
+        # The queue tells the level by its own clock.
         overdue = create_case(db.session, status="in_progress")
-        create_task(db.session, overdue, "cs-psb", due_at=now() - timedelta(days=2))
+        create_task(db.session, overdue, "cs-psb", due_at=wall_clock() - timedelta(days=2))
         later = create_case(db.session, status="in_progress")
-        create_task(db.session, later, "cs-psb", due_at=now() + timedelta(days=30))
+        create_task(db.session, later, "cs-psb", due_at=wall_clock() + timedelta(days=30))
         db.session.commit()
         numbers = overdue.number, later.number
     page = client.page("/agency/?level=overdue")
@@ -168,9 +169,10 @@ def test_a_task_returned_to_the_window_tops_the_desk_and_goes_back_when_reopened
     clerk = app.test_client()
     sign_in_as_clerk(app, clerk)
     with app.app_context():
-        # Received a day earlier, so only the returned task puts the other case first.
+        # Received a day before the case applied for above (at the real time), so only the
+        # returned task puts that case first.
         other = create_case(
-            db.session, status="in_progress", receiving_county="changshan", submitted_at=now() - timedelta(days=1)
+            db.session, status="in_progress", receiving_county="changshan", submitted_at=wall_clock() - timedelta(days=1)
         ).number
         db.session.commit()
     desk = clerk.page("/counter/?status=accepted")
@@ -304,8 +306,6 @@ def test_an_agency_refusal_needs_confirmation_and_issues_a_decision_with_appeal_
 
 
 def test_a_transfer_may_not_leave_a_joint_step_one_sided(session):
-    from datetime import datetime
-
     import pytest
 
     from portal.domain import DomainError
@@ -316,12 +316,11 @@ def test_a_transfer_may_not_leave_a_joint_step_one_sided(session):
 
     case = create_case(session, "gov-dispute", status="submitted")
     clerk = create_user(session, "clerk", window_county=County.changshan)
-    now = datetime.now(UTC)
-    accept_case(session, case, clerk, now, WorkCalendar.load(session))
+    accept_case(session, case, clerk, now(), WorkCalendar.load(session))
     yushan_task = next(t for t in case.tasks if t.agency.code == "ys-gov")
     supervisor = create_user(session, "supervisor")
     with pytest.raises(DomainError) as caught:
-        transfer_task(session, yushan_task, supervisor, now, "cs-gov", "合并办理")
+        transfer_task(session, yushan_task, supervisor, now(), "cs-gov", "合并办理")
     assert caught.value.field == "agency"
 
 

@@ -1,6 +1,5 @@
 """A resident applies online: form, review, submit exactly once, receipt."""
 
-from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -207,7 +206,9 @@ def test_staff_other_than_clerks_cannot_apply(client, login_as):
 
 
 def test_abandoned_drafts_and_their_files_are_swept(app, client, login_as, runner):
-    from datetime import datetime, timedelta
+    from datetime import timedelta
+
+    from tests.factories import wall_clock
 
     login_as("resident")
     data = application_data(app)
@@ -218,7 +219,7 @@ def test_abandoned_drafts_and_their_files_are_swept(app, client, login_as, runne
         draft = db.session.scalar(select(ApplicationDraft))
         paths = [Path(app.config["PORTAL_UPLOAD_FOLDER"]) / f.stored_name[:2] / f.stored_name for f in draft.files]
         assert paths and all(p.exists() for p in paths)
-        draft.updated_at = datetime.now(UTC) - timedelta(days=31)
+        draft.updated_at = wall_clock() - timedelta(days=31)  # the sweep counts back from the real time
         db.session.commit()
     assert "Drafts removed: 0" in runner.invoke(args=["drafts", "sweep", "--days", "40"]).output
     result = runner.invoke(args=["drafts", "sweep", "--days", "30"])

@@ -1,13 +1,14 @@
 """Counter intake, the window's decisions, correction, withdrawal, tracking
 and who may see what."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from portal.db import db
+from portal.domain.clock import local_date
 from portal.models import Case, CaseNotice, County, Event
-from tests.factories import PASSWORD, create_user
+from tests.factories import PASSWORD, create_user, wall_clock
 from tests.pages import parse, text_of
 from tests.uploads import PDF, upload
 from tests.web.test_apply import application_data, post_form, submit
@@ -181,11 +182,12 @@ def test_accepting_with_materials_to_follow_names_them_and_a_date(app, client, l
         material = db.session.scalar(select(Case).where(Case.number == number)).service.materials[-1]["code"]
     response = decide(clerk_client, number, "accept-pending", {"pending": material, "follow_up_by": "2000-01-01"})
     assert response.status_code == 400
-    too_late = (date.today() + timedelta(days=60)).isoformat()
+    today = local_date(wall_clock())  # the window checks the date against its own clock, in Shanghai
+    too_late = (today + timedelta(days=60)).isoformat()
     response = decide(clerk_client, number, "accept-pending", {"pending": material, "follow_up_by": too_late})
     assert response.status_code == 400
     assert parse(response.get_data(as_text=True)).select_one("#follow_up_by-error") is not None
-    later = (date.today() + timedelta(days=1)).isoformat()
+    later = (today + timedelta(days=1)).isoformat()
     response = decide(clerk_client, number, "accept-pending", {"pending": material, "follow_up_by": later})
     assert response.status_code == 302
     notice = clerk_client.page(response.headers["Location"])

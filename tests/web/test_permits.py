@@ -1,8 +1,6 @@
 """The permit page, verification at either window and by API, and the
 permit standing in for an upload in a later application (免提交)."""
 
-from datetime import UTC
-
 import pytest
 from sqlalchemy import select
 
@@ -18,13 +16,13 @@ from tests.web.test_apply import application_data, post_form
 def holder(app, client, login_as):
     """A signed-in resident holding a permit issued today by Changshan."""
     user_id = login_as("resident", real_name="王小明")
-    from datetime import datetime
-
     from portal.domain.clock import local_date
+    from tests.factories import wall_clock
 
     with app.app_context():
         user = db.session.get(User, user_id)
-        permit = issued_permit(db.session, user, day=local_date(datetime.now(UTC)).isoformat())
+        # Today by the real clock: the permit pages tell validity by their own.
+        permit = issued_permit(db.session, user, day=local_date(wall_clock()).isoformat())
         from portal.domain.permits import verification_code
 
         return {"number": permit.number, "code": verification_code(permit.number), "user_id": user_id}
