@@ -8,8 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_first_visit import assert_accessible
-from tests.factories import PASSWORD, create_user
+from tests.browser.journeys import assert_accessible, make_user, sign_in, sign_out
 from tests.uploads import PDF, PNG
 
 pytestmark = pytest.mark.browser
@@ -23,26 +22,6 @@ def files(tmp_path):
     fake = tmp_path / "伪装.pdf"
     fake.write_bytes(b"MZ this is not a pdf")
     return pdf, png, fake
-
-
-def sign_in(page, live_server, login):
-    page.goto(live_server + "/login")
-    page.get_by_label("手机号、身份证号或工作人员用户名").fill(login)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-
-
-def sign_out(page):
-    page.get_by_role("button", name=re.compile("退出登录")).click()
-
-
-def make_user(app, role, **fields):
-    from portal.db import db
-
-    with app.app_context():
-        user = create_user(db.session, role, **fields)
-        db.session.commit()
-        return user.username or user.mobile, user.id_number
 
 
 def test_resident_applies_online_gets_a_receipt_and_tracks_with_the_query_code(app, page, live_server, tmp_path):

@@ -8,8 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_first_visit import assert_accessible
-from tests.browser.test_journeys import make_user, sign_in, sign_out
+from tests.browser.journeys import assert_accessible, make_user, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from portal.db import db
 from portal.models import Case, Task
 from tests.factories import PASSWORD, create_case, create_task, create_user, now, wall_clock
+from tests.journeys import apply_online, decide, sign_in_as_clerk
 from tests.pages import parse, text_of
-from tests.web.test_intake import apply_online, decide, sign_in_as_clerk
 
 
 def accepted_case(app, client, login_as) -> str:

@@ -9,37 +9,14 @@ from portal.db import db
 from portal.domain.clock import local_date
 from portal.models import Case, CaseNotice, County, Event
 from tests.factories import PASSWORD, create_user, wall_clock
+from tests.journeys import SERVICE, application_data, apply_online, decide, post_form, sign_in_as_clerk, submit
 from tests.pages import parse, text_of
 from tests.uploads import PDF, upload
-from tests.web.test_apply import application_data, post_form, submit
-
-SERVICE = "psb-no-record"
-
-
-def apply_online(app, client, login_as, **overrides) -> str:
-    login_as("resident", **overrides)
-    _, token = post_form(client, application_data(app))
-    return submit(client, token).headers["Location"].split("/")[2]
-
-
-def sign_in_as_clerk(app, client, county="changshan") -> int:
-    with app.app_context():
-        clerk = create_user(db.session, "clerk", window_county=County(county))
-        db.session.commit()
-        username, clerk_id = clerk.username, clerk.id
-    client.get("/language/zh_CN")
-    client.submit("/login", {"login": username, "password": PASSWORD})
-    return clerk_id
 
 
 def case_status(app, number) -> str:
     with app.app_context():
         return db.session.scalar(select(Case.status).where(Case.number == number)).value
-
-
-def decide(client, number, action, data=None):
-    csrf = client.page(f"/counter/cases/{number}/decide").select_one("input[name=csrf_token]")["value"]
-    return client.post(f"/counter/cases/{number}/{action}", data={"csrf_token": csrf, **(data or {})})
 
 
 def test_a_clerk_files_a_walk_in_application_for_a_resident_with_an_account(app, client):

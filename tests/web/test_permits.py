@@ -7,9 +7,9 @@ from sqlalchemy import select
 from portal.db import db
 from portal.models import Case, User
 from portal.models.enums import County
+from tests.journeys import application_data, post_form
 from tests.pages import text_of
 from tests.permit_data import issued_permit
-from tests.web.test_apply import application_data, post_form
 
 
 @pytest.fixture
