@@ -11,8 +11,8 @@ from tests.journeys import apply_online, decide, sign_in_as_clerk
 from tests.pages import parse, text_of
 
 
-def accepted_case(app, client, login_as) -> str:
-    number = apply_online(app, client, login_as)  # psb-no-record, hukou in Yushan → ys-psb
+def accepted_case(app, client, login_as, **applicant) -> str:
+    number = apply_online(app, client, login_as, **applicant)  # psb-no-record, hukou in Yushan → ys-psb
     clerk = app.test_client()
     sign_in_as_clerk(app, clerk)
     decide(clerk, number, "accept")
@@ -40,11 +40,12 @@ def act(client, tid, action, data=None):
 
 
 def test_the_accepted_case_is_in_the_right_agencys_queue_only(app, client, login_as):
-    number = accepted_case(app, client, login_as)
+    number = accepted_case(app, client, login_as, real_name="欧阳娜娜")
     ys = officer_client(app, "ys-psb")
     queue = ys.page("/agency/")
-    assert number in text_of(queue, "table")
-    assert "**" in text_of(queue, "table") or "*" in text_of(queue, "table")  # applicant masked
+    (row,) = [row for row in queue.select("table tbody tr") if number in row.get_text()]
+    assert row.select("td")[3].get_text(strip=True) == "欧***"  # the applicant: first character, a star for each other
+    assert "欧阳娜娜" not in queue.decode()
     cs = officer_client(app, "cs-psb")
     assert number not in cs.page("/agency/").get_text()
     assert cs.get(f"/agency/tasks/{task_id(app, number)}").status_code == 404
