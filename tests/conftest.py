@@ -2,8 +2,9 @@
 
 The suite runs on a SQLite file by default and on PostgreSQL when
 PORTAL_TEST_DATABASE_URL is set. The schema is built once per run by the
-real Alembic migrations; each test starts from empty tables plus the
-packaged catalog.
+real Alembic migrations and the calendar and the packaged catalog are
+loaded once; each test starts from empty tables but those two, which are
+restored only when a test changed them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from portal.catalog import load_catalog
 from portal.config import test_database_url
 from portal.db import db
 from portal.domain.calendar import seed_calendar
-from portal.models import CalendarDay, CalendarYear
+from portal.models import Agency, CalendarDay, CalendarYear, Service
 from portal.models.enums import DaySource
 from tests import factories
 from tests.pages import PageClient
@@ -58,30 +59,80 @@ def migrated(database_url):
                 connection.execute(text("DROP SCHEMA public CASCADE"))
                 connection.execute(text("CREATE SCHEMA public"))
         flask_migrate.upgrade()
-        seed_calendar(db.session, factories.now())
+        _seed_calendar()
+        CATALOG.load(db.session)
         db.session.commit()
         db.engine.dispose()
     return database_url
 
 
+class PackagedCatalog:
+    """The agencies and services of catalog.yaml, loaded once per run.
+
+    A test may change them (deactivate an agency, switch it to http, load
+    another file, …), so before each test every row of both tables, every
+    column, is compared with the rows as loaded; on any difference both
+    tables are emptied and the catalog loaded afresh. Comparing whole rows
+    rather than marking the tests that change them means no test can
+    change the catalog unnoticed, whichever way it writes."""
+
+    tables = (Agency.__table__, Service.__table__)
+
+    def __init__(self):
+        self.as_loaded = None
+
+    def rows(self, session) -> list:
+        return [
+            session.execute(select(table).order_by(*table.primary_key.columns)).all()
+            for table in self.tables
+        ]
+
+    def load(self, session) -> None:
+        # Every table referring to these was emptied first (see _empty_tables).
+        for table in reversed(self.tables):
+            session.execute(table.delete())
+        load_catalog(session)
+        self.as_loaded = self.rows(session)
+
+    def restore_if_changed(self, session) -> bool:
+        if self.rows(session) == self.as_loaded:
+            return False
+        self.load(session)
+        return True
+
+
+CATALOG = PackagedCatalog()
 CALENDAR_TABLES = {"calendar_day", "calendar_year"}
+SEEDED_YEARS: list[int] = []
+
+
+def _seed_calendar() -> None:
+    seed_calendar(db.session, factories.now())
+    SEEDED_YEARS[:] = db.session.scalars(select(CalendarYear.year).order_by(CalendarYear.year)).all()
+
+
+def _calendar_changed() -> bool:
+    """A day or year an admin set, or years added by a seed at another
+    date (the commands seed from the real one)."""
+    return bool(
+        db.session.scalars(select(CalendarYear.year).where(CalendarYear.source == DaySource.admin)).all()
+        or db.session.scalars(select(CalendarDay.day).where(CalendarDay.source == DaySource.admin).limit(1)).all()
+        or db.session.scalars(select(CalendarYear.year).order_by(CalendarYear.year)).all() != SEEDED_YEARS
+    )
+KEPT_TABLES = CALENDAR_TABLES | {table.name for table in PackagedCatalog.tables}
 
 
 def _empty_tables() -> None:
-    """Empty every table but the calendar, which is seeded once per run and
-    restored only when a test changed it."""
+    """Empty every table but the calendar and the catalog, which are loaded
+    once per run and restored only when a test changed them."""
     for table in reversed(db.metadata.sorted_tables):
-        if table.name not in CALENDAR_TABLES:
+        if table.name not in KEPT_TABLES:
             db.session.execute(table.delete())
-    changed = db.session.scalars(
-        select(CalendarYear.year).where(CalendarYear.source == DaySource.admin)
-    ).all() or db.session.scalars(
-        select(CalendarDay.day).where(CalendarDay.source == DaySource.admin).limit(1)
-    ).all()
-    if changed:
+    CATALOG.restore_if_changed(db.session)
+    if _calendar_changed():
         db.session.execute(CalendarDay.__table__.delete())
         db.session.execute(CalendarYear.__table__.delete())
-        seed_calendar(db.session, factories.now())
+        _seed_calendar()
     db.session.commit()
 
 
@@ -91,8 +142,6 @@ def app(migrated):
     app.test_client_class = PageClient
     with app.app_context():
         _empty_tables()
-        load_catalog(db.session)
-        db.session.commit()
     yield app
     with app.app_context():
         db.session.remove()

@@ -28,7 +28,21 @@ def mobile_number() -> str:
     return f"138{next(_sequence):08d}"
 
 
+# Monday 2 November 2026, 10:00 in Shanghai: a working day the calendar library knows.
+NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
+
+
 def now() -> datetime:
+    """The suite's fixed moment: what factories and tests default to, so no
+    result depends on the day the suite runs."""
+    return NOW
+
+
+def wall_clock() -> datetime:
+    """The real time, only for inputs the portal compares with a clock it
+    reads itself: a view or a server on loopback takes ``datetime.now()``,
+    so a signature it checks for freshness, or a due date it shows as
+    overdue or not, must be relative to that. Say why at each use."""
     return datetime.now(UTC)
 
 

@@ -64,14 +64,18 @@ class SimulatorHandle(Served):
 
 @pytest.fixture
 def partner_sim():
-    """Start simulators: ``partner_sim(portal_url="", **faults)``; all stop at teardown."""
+    """Start simulators: ``partner_sim(portal_url="", clock=now, **faults)``;
+    all stop at teardown. The simulator checks signatures against ``clock``:
+    the suite's fixed moment for a relay run with it, the wall clock when
+    the portal signs with its own (a command, a server on loopback)."""
     started = []
 
-    def start(portal_url: str = "", **faults) -> SimulatorHandle:
+    def start(portal_url: str = "", clock=now, **faults) -> SimulatorHandle:
         config = {"AGENCY": AGENCY, "SECRET": SECRET, "PORTAL_URL": portal_url, "CALLBACKS": bool(portal_url),
                   "CALLBACK_DELAY": 0.05}
         config.update({name.upper(): value for name, value in faults.items()})
         handle = SimulatorHandle(create_sim(config))
+        handle.sim.clock = clock
         started.append(handle)
         return handle
 
@@ -125,12 +129,14 @@ def relay(session, at=None, relay_id: str = "relay-test", batch: int = 20):
     return run_once(session, at or now(), relay_id, batch, gateway=LogGateway(SMS_LOG))
 
 
-def wait_for(condition, timeout: float = 30.0, step: float = 0.05):
-    """Poll until ``condition()`` is truthy (callbacks arrive on their own thread)."""
+def wait_for(condition, timeout: float = 30.0, step: float = 0.05, what: str = "condition"):
+    """Poll until ``condition()`` is truthy (callbacks arrive on their own
+    thread); fail after ``timeout`` seconds, checking once more at the end."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         result = condition()
         if result:
             return result
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{what}: not met within {timeout:g} s")
         time.sleep(step)
-    raise AssertionError("condition not met in time")

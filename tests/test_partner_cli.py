@@ -14,6 +14,7 @@ from sqlalchemy import select
 from portal.db import db
 from portal.models import Agency, OutboxMessage
 from portal.models.enums import DeliveryMode, OutboxStatus
+from tests.factories import wall_clock
 from tests.partners import AGENCY, SECRET, free_port, routed_case
 
 
@@ -45,7 +46,7 @@ def test_agencies_delivery_refuses_what_it_cannot_use(app, runner):
 
 
 def test_dispatch_run_once_delivers_what_is_due(app, runner, partner_sim):
-    partner = partner_sim()
+    partner = partner_sim(clock=wall_clock)  # the command signs at the real time
     assert runner.invoke(args=["agencies", "delivery", AGENCY, "--http", partner.tasks_url, "--secret", SECRET]).exit_code == 0
     with app.app_context():
         routed_case(db.session)

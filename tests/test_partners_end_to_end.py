@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal.db import db
 from portal.models import Case, CaseStatus, Message, OutboxMessage
 from portal.models.enums import OutboxStatus, TaskStatus
-from tests.factories import PASSWORD, create_case, create_user
+from tests.factories import PASSWORD, create_case, create_user, wall_clock
 from tests.pages import text_of
 from tests.partners import partner_messages, switch_to_http, wait_for
 
@@ -40,6 +40,20 @@ def task_status(app, number):
         return case.status, [t.status for t in case.tasks]
 
 
+def callbacks_logged(partner) -> list[tuple[str, int]]:
+    return [(c["action"], c["status"]) for c in partner.sim.store.callbacks()]
+
+
+def wait_until_settled(app, partner, number, callbacks: int = 2):
+    """Wait for both sides: the portal commits a callback before it answers,
+    and the simulator logs the callback only once the answer is back, so
+    the case can be delivered while the last callback is not logged yet."""
+    wait_for(
+        lambda: task_status(app, number)[0] is CaseStatus.delivered and len(partner.sim.store.callbacks()) >= callbacks,
+        what=f"case {number} delivered and {callbacks} callbacks logged by the simulator",
+    )
+
+
 def accept_at_the_window(clerk, number):
     csrf = clerk.page(f"/counter/cases/{number}/decide").select_one("input[name=csrf_token]")["value"]
     assert clerk.post(f"/counter/cases/{number}/accept", data={"csrf_token": csrf}).status_code == 302
@@ -48,7 +62,8 @@ def accept_at_the_window(clerk, number):
 def test_a_case_routed_to_an_agency_system_is_completed_by_its_callback_and_reaches_the_applicant(
     app, runner, partner_sim, portal_server
 ):
-    partner = partner_sim(portal_url=portal_server.url)
+    # The portal and the simulator serve on loopback and sign with the real time.
+    partner = partner_sim(portal_url=portal_server.url, clock=wall_clock)
     with app.app_context():
         switch_to_http(db.session, partner.tasks_url)
     number, mobile, clerk_login = submitted_case(app)
@@ -62,9 +77,9 @@ def test_a_case_routed_to_an_agency_system_is_completed_by_its_callback_and_reac
     (task,) = partner.tasks()
     assert task["case_number"] == number and task["deliveries"] == 1
     # Fully online (就业失业登记): decided by the agency's system and delivered electronically, no manual step.
-    wait_for(lambda: task_status(app, number)[0] is CaseStatus.delivered)
+    wait_until_settled(app, partner, number)
     assert task_status(app, number) == (CaseStatus.delivered, [TaskStatus.completed])
-    assert [(c["action"], c["status"]) for c in partner.sim.store.callbacks()] == [("accepted", 200), ("completed", 200)]
+    assert callbacks_logged(partner) == [("accepted", 200), ("completed", 200)]
 
     # Staff see the agency's decision on the case, as from an officer.
     page = clerk.page(f"/cases/{number}")
@@ -97,13 +112,14 @@ def test_a_case_routed_to_an_agency_system_is_completed_by_its_callback_and_reac
 
 
 def test_an_agency_system_that_refuses_refuses_the_case_with_its_reason(app, runner, partner_sim, portal_server):
-    partner = partner_sim(portal_url=portal_server.url, refuse_tasks=True)
+    partner = partner_sim(portal_url=portal_server.url, clock=wall_clock, refuse_tasks=True)
     with app.app_context():
         switch_to_http(db.session, partner.tasks_url)
     number, mobile, clerk_login = submitted_case(app)
     accept_at_the_window(signed_in(app, clerk_login), number)
     assert runner.invoke(args=["dispatch", "run", "--once"]).exit_code == 0
-    wait_for(lambda: task_status(app, number)[0] is CaseStatus.delivered)
+    wait_until_settled(app, partner, number)
     assert task_status(app, number) == (CaseStatus.delivered, [TaskStatus.refused])
+    assert callbacks_logged(partner) == [("accepted", 200), ("refused", 200)]
     resident = signed_in(app, mobile)
     assert "不符合办理条件" in resident.page(f"/cases/{number}").decode()

@@ -10,8 +10,7 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_first_visit import assert_accessible
-from tests.browser.test_journeys import make_user, sign_in
+from tests.browser.journeys import assert_accessible, make_user, sign_in
 from tests.tracking_data import build_october
 
 pytestmark = pytest.mark.browser

@@ -5,20 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.browser.journeys import assert_accessible
 from tests.factories import valid_id_number
 
 pytestmark = pytest.mark.browser
-
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-_axe = Axe()
-
-
-def assert_accessible(page) -> None:
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
-    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
 def test_resident_switches_language_registers_signs_out_and_in(page, live_server):

@@ -4,13 +4,11 @@ axe-core on every page visited."""
 from __future__ import annotations
 
 import re
-from datetime import UTC
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_first_visit import assert_accessible
-from tests.factories import PASSWORD, create_user
+from tests.browser.journeys import assert_accessible, make_user, sign_in, sign_out
 from tests.uploads import PDF, PNG
 
 pytestmark = pytest.mark.browser
@@ -24,26 +22,6 @@ def files(tmp_path):
     fake = tmp_path / "伪装.pdf"
     fake.write_bytes(b"MZ this is not a pdf")
     return pdf, png, fake
-
-
-def sign_in(page, live_server, login):
-    page.goto(live_server + "/login")
-    page.get_by_label("手机号、身份证号或工作人员用户名").fill(login)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-
-
-def sign_out(page):
-    page.get_by_role("button", name=re.compile("退出登录")).click()
-
-
-def make_user(app, role, **fields):
-    from portal.db import db
-
-    with app.app_context():
-        user = create_user(db.session, role, **fields)
-        db.session.commit()
-        return user.username or user.mobile, user.id_number
 
 
 def test_resident_applies_online_gets_a_receipt_and_tracks_with_the_query_code(app, page, live_server, tmp_path):
@@ -180,13 +158,11 @@ def test_counter_intake_correction_by_the_resident_then_acceptance(app, page, li
 
 
 def test_officer_claims_and_completes_then_the_clerk_hands_over(app, page, live_server):
-    from datetime import datetime
-
     from portal.db import db
     from portal.domain.clock import WorkCalendar
     from portal.domain.intake import accept_case
     from portal.models import County
-    from tests.factories import create_case
+    from tests.factories import create_case, wall_clock
 
     officer, _ = make_user(app, "officer", agency_code="cs-amr", real_name="孙丽")
     with app.app_context():
@@ -194,7 +170,8 @@ def test_officer_claims_and_completes_then_the_clerk_hands_over(app, page, live_
         from tests.factories import create_user as make
 
         window = make(db.session, "clerk", window_county=County.yushan)
-        accept_case(db.session, case, window, datetime.now(UTC), WorkCalendar.load(db.session))
+        # Accepted just now by the real clock: the live server claims and completes at its own time.
+        accept_case(db.session, case, window, wall_clock(), WorkCalendar.load(db.session))
         db.session.commit()
         number = case.number
 

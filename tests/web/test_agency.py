@@ -1,18 +1,18 @@
 """The officer's queue and task actions over HTTP."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from portal.db import db
 from portal.models import Case, Task
-from tests.factories import PASSWORD, create_case, create_task, create_user, now
+from tests.factories import PASSWORD, create_case, create_task, create_user, now, wall_clock
+from tests.journeys import apply_online, decide, sign_in_as_clerk
 from tests.pages import parse, text_of
-from tests.web.test_intake import apply_online, decide, sign_in_as_clerk
 
 
-def accepted_case(app, client, login_as) -> str:
-    number = apply_online(app, client, login_as)  # psb-no-record, hukou in Yushan → ys-psb
+def accepted_case(app, client, login_as, **applicant) -> str:
+    number = apply_online(app, client, login_as, **applicant)  # psb-no-record, hukou in Yushan → ys-psb
     clerk = app.test_client()
     sign_in_as_clerk(app, clerk)
     decide(clerk, number, "accept")
@@ -40,11 +40,12 @@ def act(client, tid, action, data=None):
 
 
 def test_the_accepted_case_is_in_the_right_agencys_queue_only(app, client, login_as):
-    number = accepted_case(app, client, login_as)
+    number = accepted_case(app, client, login_as, real_name="欧阳娜娜")
     ys = officer_client(app, "ys-psb")
     queue = ys.page("/agency/")
-    assert number in text_of(queue, "table")
-    assert "**" in text_of(queue, "table") or "*" in text_of(queue, "table")  # applicant masked
+    (row,) = [row for row in queue.select("table tbody tr") if number in row.get_text()]
+    assert row.select("td")[3].get_text(strip=True) == "欧***"  # the applicant: first character, a star for each other
+    assert "欧阳娜娜" not in queue.decode()
     cs = officer_client(app, "cs-psb")
     assert number not in cs.page("/agency/").get_text()
     assert cs.get(f"/agency/tasks/{task_id(app, number)}").status_code == 404
@@ -106,10 +107,11 @@ def test_suspending_needs_a_reason_and_stops_the_case_clock(app, client, login_a
 def test_the_queue_filters_by_level(app, login_as, client):
     login_as("officer", agency_code="cs-psb")
     with app.app_context():
+        # The queue tells the level by its own clock.
         overdue = create_case(db.session, status="in_progress")
-        create_task(db.session, overdue, "cs-psb", due_at=now() - timedelta(days=2))
+        create_task(db.session, overdue, "cs-psb", due_at=wall_clock() - timedelta(days=2))
         later = create_case(db.session, status="in_progress")
-        create_task(db.session, later, "cs-psb", due_at=now() + timedelta(days=30))
+        create_task(db.session, later, "cs-psb", due_at=wall_clock() + timedelta(days=30))
         db.session.commit()
         numbers = overdue.number, later.number
     page = client.page("/agency/?level=overdue")
@@ -189,9 +191,10 @@ def test_a_task_returned_to_the_window_tops_the_desk_and_goes_back_when_reopened
     clerk = app.test_client()
     sign_in_as_clerk(app, clerk)
     with app.app_context():
-        # Received a day earlier, so only the returned task puts the other case first.
+        # Received a day before the case applied for above (at the real time), so only the
+        # returned task puts that case first.
         other = create_case(
-            db.session, status="in_progress", receiving_county="changshan", submitted_at=now() - timedelta(days=1)
+            db.session, status="in_progress", receiving_county="changshan", submitted_at=wall_clock() - timedelta(days=1)
         ).number
         db.session.commit()
     desk = clerk.page("/counter/?status=accepted")
@@ -325,8 +328,6 @@ def test_an_agency_refusal_needs_confirmation_and_issues_a_decision_with_appeal_
 
 
 def test_a_transfer_may_not_leave_a_joint_step_one_sided(session):
-    from datetime import datetime
-
     import pytest
 
     from portal.domain import DomainError
@@ -337,12 +338,11 @@ def test_a_transfer_may_not_leave_a_joint_step_one_sided(session):
 
     case = create_case(session, "gov-dispute", status="submitted")
     clerk = create_user(session, "clerk", window_county=County.changshan)
-    now = datetime.now(UTC)
-    accept_case(session, case, clerk, now, WorkCalendar.load(session))
+    accept_case(session, case, clerk, now(), WorkCalendar.load(session))
     yushan_task = next(t for t in case.tasks if t.agency.code == "ys-gov")
     supervisor = create_user(session, "supervisor")
     with pytest.raises(DomainError) as caught:
-        transfer_task(session, yushan_task, supervisor, now, "cs-gov", "合并办理")
+        transfer_task(session, yushan_task, supervisor, now(), "cs-gov", "合并办理")
     assert caught.value.field == "agency"
 
 

@@ -206,7 +206,7 @@ def test_cursor_pages_stay_stable_while_cases_arrive(app, client):
 
 
 def test_a_case_shows_its_dates_with_offsets_tasks_and_a_timeline_without_staff_names(app, client):
-    now = factories.now()
+    now = factories.wall_clock()  # the API tells the level by its own clock
     with app.app_context():
         case = factories.create_case(db.session, accepted_at=now - timedelta(hours=3), due_at=now + timedelta(days=3), status="in_progress")
         factories.create_task(db.session, case, "ys-psb")
@@ -370,8 +370,9 @@ def test_a_body_larger_than_the_portal_accepts_is_413_problem_json(app, client):
 
 @pytest.fixture
 def open_task(app):
-    """A case in progress with one open task for ys-psb."""
-    now = factories.now()
+    """A case in progress with one open task for ys-psb, due in three days
+    by the API's own clock."""
+    now = factories.wall_clock()
     with app.app_context():
         case = factories.create_case(
             db.session, status="in_progress", accepted_at=now - timedelta(hours=1), due_at=now + timedelta(days=3), hukou_county="yushan"
@@ -472,7 +473,7 @@ def test_a_task_id_beyond_any_database_integer_is_not_found(app, client, officer
 
 
 def test_tasks_filter_by_status_and_level_and_page_by_cursor(app, client, officer_headers):
-    now = factories.now()
+    now = factories.wall_clock()  # the API tells the level by its own clock
     with app.app_context():
         case = factories.create_case(db.session, status="in_progress", accepted_at=now)
         ids = [factories.create_task(db.session, case, "ys-psb", due_at=now + timedelta(days=d)).id for d in (-1, 5, 9)]
@@ -512,13 +513,14 @@ def test_an_unknown_api_path_is_not_found_problem_json_in_english(client):
 
 def test_lists_need_the_same_statements_for_3_or_20_cases(app, client, count_statements):
     headers = bearer(make_token(app, "agency", agency_code="ys-psb"))
+    today = factories.wall_clock()  # Open311 lists the 90 days up to its own clock
     for _ in range(3):
-        make_case(app, "ys-psb", "cs-psb")
+        make_case(app, "ys-psb", "cs-psb", submitted_at=today)
     with count_statements() as few:
         assert len(client.get("/api/v1/cases", headers=headers).get_json()["cases"]) == 3
         assert len(client.get("/open311/v2/requests.json").get_json()) == 3
     for _ in range(17):
-        make_case(app, "ys-psb", "cs-psb")
+        make_case(app, "ys-psb", "cs-psb", submitted_at=today)
     with count_statements() as many:
         assert len(client.get("/api/v1/cases", headers=headers).get_json()["cases"]) == 20
         assert len(client.get("/open311/v2/requests.json").get_json()) == 20

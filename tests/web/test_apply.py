@@ -1,6 +1,5 @@
 """A resident applies online: form, review, submit exactly once, receipt."""
 
-from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -8,61 +7,9 @@ from sqlalchemy import func, select
 
 from portal.db import db
 from portal.models import ApplicationDraft, Case, CaseFile, CaseInvolvement, Event
+from tests.journeys import SERVICE, application_data, post_form, submit
 from tests.pages import parse, text_of
-from tests.uploads import JPEG, NOT_A_PDF, PDF, PNG, upload
-
-SERVICE = "psb-no-record"
-
-
-def form_token(client, code=SERVICE):
-    page = client.page(f"/apply/{code}")
-    return page.select_one("input[name=csrf_token]")["value"], page.select_one("input[name=token]")["value"]
-
-
-def application_data(app, code=SERVICE, **overrides):
-    """Valid answers and files for ``code`` from its catalog entry."""
-    from portal.models import Service
-
-    with app.app_context():
-        service = db.session.scalar(select(Service).where(Service.code == code))
-        fields, materials = service.fields, service.materials
-    data = {
-        "receiving_county": "changshan",
-        "hukou_county": "yushan",
-        "hukou_province": "",
-        "residence_county": "changshan",
-        "residence_province": "",
-        "business_county": "changshan",
-        "business_province": "",
-    }
-    for spec in fields:
-        if spec["type"] == "select":
-            value = spec["choices"][0]["value"]
-        elif spec["type"] == "date":
-            value = "2026-11-20"
-        elif spec["type"] == "number":
-            value = "1000"
-        else:
-            value = "测试内容"
-        data["field_" + spec["name"]] = value
-    for material in materials:
-        kind = material["file_types"][0]
-        content, name = {"pdf": (PDF, "材料.pdf"), "jpeg": (JPEG, "photo.jpg"), "png": (PNG, "scan.png")}[kind]
-        data["material_" + material["code"].replace("-", "_")] = upload(content, name)
-    data.update(overrides)
-    return data
-
-
-def post_form(client, data, code=SERVICE):
-    csrf, token = form_token(client, code)
-    return client.post(
-        f"/apply/{code}", data={**data, "csrf_token": csrf, "token": token}, content_type="multipart/form-data"
-    ), token
-
-
-def submit(client, token):
-    csrf = client.page(f"/apply/review/{token}").select_one("form[action^='/apply/submit'] input[name=csrf_token]")["value"]
-    return client.post(f"/apply/submit/{token}", data={"csrf_token": csrf})
+from tests.uploads import NOT_A_PDF, PDF, PNG, upload
 
 
 def count(app, model) -> int:
@@ -207,7 +154,9 @@ def test_staff_other_than_clerks_cannot_apply(client, login_as):
 
 
 def test_abandoned_drafts_and_their_files_are_swept(app, client, login_as, runner):
-    from datetime import datetime, timedelta
+    from datetime import timedelta
+
+    from tests.factories import wall_clock
 
     login_as("resident")
     data = application_data(app)
@@ -218,7 +167,7 @@ def test_abandoned_drafts_and_their_files_are_swept(app, client, login_as, runne
         draft = db.session.scalar(select(ApplicationDraft))
         paths = [Path(app.config["PORTAL_UPLOAD_FOLDER"]) / f.stored_name[:2] / f.stored_name for f in draft.files]
         assert paths and all(p.exists() for p in paths)
-        draft.updated_at = datetime.now(UTC) - timedelta(days=31)
+        draft.updated_at = wall_clock() - timedelta(days=31)  # the sweep counts back from the real time
         db.session.commit()
     assert "Drafts removed: 0" in runner.invoke(args=["drafts", "sweep", "--days", "40"]).output
     result = runner.invoke(args=["drafts", "sweep", "--days", "30"])

@@ -1,44 +1,22 @@
 """Counter intake, the window's decisions, correction, withdrawal, tracking
 and who may see what."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from portal.db import db
+from portal.domain.clock import local_date
 from portal.models import Case, CaseNotice, County, Event
-from tests.factories import PASSWORD, create_user
+from tests.factories import PASSWORD, create_user, wall_clock
+from tests.journeys import SERVICE, application_data, apply_online, decide, post_form, sign_in_as_clerk, submit
 from tests.pages import parse, text_of
 from tests.uploads import PDF, upload
-from tests.web.test_apply import application_data, post_form, submit
-
-SERVICE = "psb-no-record"
-
-
-def apply_online(app, client, login_as, **overrides) -> str:
-    login_as("resident", **overrides)
-    _, token = post_form(client, application_data(app))
-    return submit(client, token).headers["Location"].split("/")[2]
-
-
-def sign_in_as_clerk(app, client, county="changshan") -> int:
-    with app.app_context():
-        clerk = create_user(db.session, "clerk", window_county=County(county))
-        db.session.commit()
-        username, clerk_id = clerk.username, clerk.id
-    client.get("/language/zh_CN")
-    client.submit("/login", {"login": username, "password": PASSWORD})
-    return clerk_id
 
 
 def case_status(app, number) -> str:
     with app.app_context():
         return db.session.scalar(select(Case.status).where(Case.number == number)).value
-
-
-def decide(client, number, action, data=None):
-    csrf = client.page(f"/counter/cases/{number}/decide").select_one("input[name=csrf_token]")["value"]
-    return client.post(f"/counter/cases/{number}/{action}", data={"csrf_token": csrf, **(data or {})})
 
 
 def test_a_clerk_files_a_walk_in_application_for_a_resident_with_an_account(app, client):
@@ -181,11 +159,12 @@ def test_accepting_with_materials_to_follow_names_them_and_a_date(app, client, l
         material = db.session.scalar(select(Case).where(Case.number == number)).service.materials[-1]["code"]
     response = decide(clerk_client, number, "accept-pending", {"pending": material, "follow_up_by": "2000-01-01"})
     assert response.status_code == 400
-    too_late = (date.today() + timedelta(days=60)).isoformat()
+    today = local_date(wall_clock())  # the window checks the date against its own clock, in Shanghai
+    too_late = (today + timedelta(days=60)).isoformat()
     response = decide(clerk_client, number, "accept-pending", {"pending": material, "follow_up_by": too_late})
     assert response.status_code == 400
     assert parse(response.get_data(as_text=True)).select_one("#follow_up_by-error") is not None
-    later = (date.today() + timedelta(days=1)).isoformat()
+    later = (today + timedelta(days=1)).isoformat()
     response = decide(clerk_client, number, "accept-pending", {"pending": material, "follow_up_by": later})
     assert response.status_code == 302
     notice = clerk_client.page(response.headers["Location"])

@@ -12,7 +12,7 @@ from portal.db import db
 from portal.domain.signing import SIGNATURE_HEADER, sign
 from portal.models import CaseStatus, Event, Message, OutboxMessage, PartnerEvent, Task
 from portal.models.enums import NoticeKind, TaskStatus
-from tests.factories import create_user, now
+from tests.factories import create_user, wall_clock
 from tests.partners import AGENCY, SECRET, routed_case, switch_to_http
 
 URL = "/api/v1/partner/events"
@@ -30,8 +30,10 @@ def task_id(app):
 
 
 def post_event(client, event: dict, secret: str = SECRET, at=None, header: str | None = None):
+    """Signed at the real time by default: the view checks the signature's
+    freshness against its own clock."""
     body = json.dumps(event, ensure_ascii=False).encode()
-    signature = header if header is not None else sign(secret, body, at or now())
+    signature = header if header is not None else sign(secret, body, at or wall_clock())
     return client.post(URL, data=body, headers={SIGNATURE_HEADER: signature, "Content-Type": "application/json"})
 
 
@@ -139,15 +141,15 @@ def test_a_callback_not_signed_by_the_agencys_system_is_refused_and_changes_noth
     if how == "wrong secret":
         response = post_event(client, report, secret="someone-elses-secret-123")
     elif how == "stale timestamp":
-        response = post_event(client, report, at=now() - timedelta(minutes=6))
+        response = post_event(client, report, at=wall_clock() - timedelta(minutes=6))
     elif how == "future timestamp":
-        response = post_event(client, report, at=now() + timedelta(minutes=6))
+        response = post_event(client, report, at=wall_clock() + timedelta(minutes=6))
     elif how == "no header":
         response = post_event(client, report, header="")
     elif how == "garbled header":
         response = post_event(client, report, header="t=abc,v1=")
     else:
-        signed = sign(SECRET, json.dumps(report).encode(), now())
+        signed = sign(SECRET, json.dumps(report).encode(), wall_clock())
         response = post_event(client, {**report, "task_id": task_id}, header=signed.replace("v1=", "v1=0"))
     problem_of(response, 401, "bad-signature")
     assert the_task(app, task_id).status is TaskStatus.open
@@ -209,7 +211,7 @@ def test_a_malformed_event_names_the_field_at_fault(app, client, task_id, change
 
 @pytest.mark.parametrize("raw", [b"", b"not json", b"[1, 2]", b"\xff\xfe", b'"text"', b"[" * 100_000])
 def test_a_body_that_is_not_a_json_object_is_refused_without_an_error_page(client, task_id, raw):
-    response = client.post(URL, data=raw, headers={SIGNATURE_HEADER: sign(SECRET, raw, now())})
+    response = client.post(URL, data=raw, headers={SIGNATURE_HEADER: sign(SECRET, raw, wall_clock())})
     assert response.status_code == 422 and response.get_json()["type"] == "/api/v1/problems/invalid-event"
 
 

@@ -1,30 +1,28 @@
 """The permit page, verification at either window and by API, and the
 permit standing in for an upload in a later application (免提交)."""
 
-from datetime import UTC
-
 import pytest
 from sqlalchemy import select
 
 from portal.db import db
 from portal.models import Case, User
 from portal.models.enums import County
+from tests.journeys import application_data, post_form
 from tests.pages import text_of
 from tests.permit_data import issued_permit
-from tests.web.test_apply import application_data, post_form
 
 
 @pytest.fixture
 def holder(app, client, login_as):
     """A signed-in resident holding a permit issued today by Changshan."""
     user_id = login_as("resident", real_name="王小明")
-    from datetime import datetime
-
     from portal.domain.clock import local_date
+    from tests.factories import wall_clock
 
     with app.app_context():
         user = db.session.get(User, user_id)
-        permit = issued_permit(db.session, user, day=local_date(datetime.now(UTC)).isoformat())
+        # Today by the real clock: the permit pages tell validity by their own.
+        permit = issued_permit(db.session, user, day=local_date(wall_clock()).isoformat())
         from portal.domain.permits import verification_code
 
         return {"number": permit.number, "code": verification_code(permit.number, app.config["SECRET_KEY"]), "user_id": user_id}
