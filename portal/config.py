@@ -56,6 +56,23 @@ def _sms_settings(environ) -> dict:
     return {"PORTAL_SMS_GATEWAY": gateway, "PORTAL_SMS_URL": url, "PORTAL_SMS_TOKEN": _env("PORTAL_SMS_TOKEN", environ) or ""}
 
 
+def _positive_int(name: str, environ, default: int) -> int:
+    value = _env(name, environ)
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
+def _worker_settings(environ) -> dict:
+    """The worker's schedule (``flask --app portal worker``)."""
+    return {
+        "PORTAL_SLA_SWEEP_MINUTES": _positive_int("PORTAL_SLA_SWEEP_MINUTES", environ, 5),
+        "PORTAL_DRAFTS_MAX_DAYS": _positive_int("PORTAL_DRAFTS_MAX_DAYS", environ, 30),
+    }
+
+
 def load_config(instance_path: str, environ=None) -> dict:
     """Build the Flask configuration from the environment.
 
@@ -97,6 +114,7 @@ def load_config(instance_path: str, environ=None) -> dict:
         "ARGON2_PARAMETERS": {},
         "PORTAL_OPEN311_JURISDICTION": _env("PORTAL_OPEN311_JURISDICTION", environ) or "330822-361123",
         **_sms_settings(environ),
+        **_worker_settings(environ),
     }
 
 

@@ -19,6 +19,7 @@ from portal.commands.routing import routing_cli
 from portal.commands.setup import setup_command
 from portal.commands.sla import sla_cli
 from portal.commands.users import users_cli
+from portal.commands.worker import worker_command
 from portal.partner_sim.cli import partner_sim_command
 
 COMMANDS = (
@@ -32,6 +33,7 @@ COMMANDS = (
     routing_cli,
     sla_cli,
     dispatch_cli,
+    worker_command,
     # The simulator's own command (also `python -m portal.partner_sim`),
     # kept with the simulator it starts.
     partner_sim_command,
