@@ -8,8 +8,9 @@ MO      := $(PO:.po=.mo)
 
 .PHONY: run test db translations extract lint clean
 
+# The web server and the worker (outbox relay, SLA sweep, drafts sweep) together.
 run: db
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	PYTHONUNBUFFERED=1 $(VENV)/bin/honcho start -f Procfile.dev -p $(PORT)
 
 test: $(VENV)/.test-installed $(MO)
 	$(PY) -m pytest $(PYTEST_ARGS)

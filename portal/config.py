@@ -83,6 +83,8 @@ def _operations(environ) -> dict:
         "PORTAL_LOG_FORMAT": log_format,
         # /readyz reports the outbox late when a due message waited longer.
         "PORTAL_READY_OUTBOX_AGE": _whole_number("PORTAL_READY_OUTBOX_AGE", environ, 600, least=1),
+        # ... and the worker stale when no worker has beaten for this long.
+        "PORTAL_READY_HEARTBEAT_AGE": _whole_number("PORTAL_READY_HEARTBEAT_AGE", environ, 60, least=1),
         # /metrics answers these addresses (or networks), or the bearer token.
         "PORTAL_METRICS_ADDRESSES": _addresses(_env("PORTAL_METRICS_ADDRESSES", environ) or "127.0.0.1,::1"),
         "PORTAL_METRICS_TOKEN": _env("PORTAL_METRICS_TOKEN", environ) or "",
@@ -119,6 +121,14 @@ def server_settings(environ=None, cpu_count: int | None = None) -> dict:
         "forwarded_allow_ips": proxies,
         "log_format": _operations(environ)["PORTAL_LOG_FORMAT"],
         "metrics_dir": _env("PORTAL_METRICS_DIR", environ) or "",
+    }
+
+
+def _worker_settings(environ) -> dict:
+    """The worker's schedule (``flask --app portal worker``)."""
+    return {
+        "PORTAL_SLA_SWEEP_MINUTES": _whole_number("PORTAL_SLA_SWEEP_MINUTES", environ, 5, least=1),
+        "PORTAL_DRAFTS_MAX_DAYS": _whole_number("PORTAL_DRAFTS_MAX_DAYS", environ, 30, least=1),
     }
 
 
@@ -174,6 +184,7 @@ def load_config(instance_path: str, environ=None) -> dict:
         "PORTAL_OPEN311_JURISDICTION": _env("PORTAL_OPEN311_JURISDICTION", environ) or "330822-361123",
         **_sms_settings(environ),
         **_operations(environ),
+        **_worker_settings(environ),
     }
 
 

@@ -60,7 +60,16 @@ class OperatingCollector:
         tasks = GaugeMetricFamily("portal_open_tasks", "Tasks on the clock, by level", labels=["level"])
         for level, n in figures.tasks_by_level.items():
             tasks.add_metric([level], n)
-        yield from (outbox, attempts, oldest, alerts, cases, tasks)
+        heartbeat = GaugeMetricFamily(
+            "portal_worker_heartbeat_age_seconds", "Seconds since the newest worker heartbeat (-1: no worker has run)"
+        )
+        heartbeat.add_metric([], -1 if figures.heartbeat_seconds is None else figures.heartbeat_seconds)
+        runs = GaugeMetricFamily(
+            "portal_periodic_runs", "Periodic job runs kept (30 days), by job and outcome", labels=["job", "outcome"]
+        )
+        for (job, outcome), n in sorted(figures.periodic_runs.items()):
+            runs.add_metric([job, outcome], n)
+        yield from (outbox, attempts, oldest, alerts, cases, tasks, heartbeat, runs)
 
 
 def _allowed() -> bool:

@@ -20,6 +20,7 @@ from portal.commands.routing import routing_cli
 from portal.commands.setup import setup_command
 from portal.commands.sla import sla_cli
 from portal.commands.users import users_cli
+from portal.commands.worker import worker_command
 from portal.partner_sim.cli import partner_sim_command
 
 COMMANDS = (
@@ -34,6 +35,7 @@ COMMANDS = (
     sla_cli,
     dispatch_cli,
     backup_cli,
+    worker_command,
     # The simulator's own command (also `python -m portal.partner_sim`),
     # kept with the simulator it starts.
     partner_sim_command,

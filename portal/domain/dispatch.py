@@ -10,6 +10,12 @@ message another relay has taken since. A relay that dies after sending but
 before recording leaves its lease to expire; the message is then sent again
 with the same Idempotency-Key and the partner recognises it.
 
+The worker (``domain.worker``) sends in lanes: the texts to applicants in
+one, each partner agency's messages in another, so a slow partner never
+holds up a text. A lane is a filter on the claim (``sms_lane``,
+``partner_lane``); without one a pass takes every due message, as
+``dispatch run`` does.
+
 Unlike other domain modules this one commits: the claim must be visible to
 other relays before the call, and the outcome recorded after it.
 """
@@ -23,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from portal.clients import Attempt, post_json
@@ -34,7 +40,10 @@ from portal.models import OutboxMessage
 from portal.models.enums import DeliveryMode, OutboxChannel, OutboxStatus
 
 MAX_ATTEMPTS = 8
-LEASE = timedelta(seconds=120)  # longer than one call: 3 s to connect + at most 60 s to answer
+LEASE = timedelta(seconds=120)  # unrenewed (dispatch run): longer than one call, 3 s to connect + at most 60 s to answer
+# The worker's lease, renewed by its heartbeat every few seconds while a
+# message is in hand: a worker killed outright loses its claims this soon.
+HEARTBEAT_LEASE = timedelta(seconds=20)
 TOPIC_HEADER = "X-Portal-Topic"
 
 
@@ -45,6 +54,17 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     return timedelta(seconds=base * (rng or random).uniform(0.5, 1.0))
 
 
+def sms_lane() -> ColumnElement[bool]:
+    """The texts to applicants."""
+    return OutboxMessage.channel == OutboxChannel.sms
+
+
+def partner_lane(agency_id: int | None) -> ColumnElement[bool]:
+    """One partner agency's messages."""
+    agency = OutboxMessage.agency_id.is_(None) if agency_id is None else OutboxMessage.agency_id == agency_id
+    return (OutboxMessage.channel == OutboxChannel.partner) & agency
+
+
 def _due(now: datetime):
     return (
         (OutboxMessage.status == OutboxStatus.pending)
@@ -53,15 +73,30 @@ def _due(now: datetime):
     )
 
 
-def claim_due(session: Session, now: datetime, relay_id: str, batch: int, lease: timedelta = LEASE) -> list[str]:
-    """Claim up to ``batch`` due messages for ``relay_id`` and commit the
-    claim. Two relays never hold the same message."""
+def agencies_with_due_messages(session: Session, now: datetime) -> list[int | None]:
+    """The partner lanes with something to send now."""
+    return list(
+        session.scalars(
+            select(OutboxMessage.agency_id).distinct()
+            .where(_due(now), OutboxMessage.channel == OutboxChannel.partner)
+        )
+    )
+
+
+def claim_due(
+    session: Session, now: datetime, relay_id: str, batch: int, lease: timedelta = LEASE,
+    lane: ColumnElement[bool] | None = None,
+) -> list[str]:
+    """Claim up to ``batch`` due messages of ``lane`` (all lanes when None)
+    for ``relay_id`` and commit the claim. Two relays never hold the same
+    message."""
     oldest_first = (OutboxMessage.next_attempt_at, OutboxMessage.created_at)
     claim = {"claimed_until": now + lease, "claimed_by": relay_id}
+    lane = true() if lane is None else lane
     if session.get_bind().dialect.name == "postgresql":
         ids = list(
             session.scalars(
-                select(OutboxMessage.id).where(_due(now)).order_by(*oldest_first).limit(batch)
+                select(OutboxMessage.id).where(_due(now), lane).order_by(*oldest_first).limit(batch)
                 .with_for_update(skip_locked=True)
             )
         )
@@ -71,7 +106,7 @@ def claim_due(session: Session, now: datetime, relay_id: str, batch: int, lease:
                 .execution_options(synchronize_session=False)
             )
     else:
-        candidates = list(session.scalars(select(OutboxMessage.id).where(_due(now)).order_by(*oldest_first).limit(batch)))
+        candidates = list(session.scalars(select(OutboxMessage.id).where(_due(now), lane).order_by(*oldest_first).limit(batch)))
         ids = [message_id for message_id in candidates if _take(session, message_id, now, claim)]
     session.commit()
     return ids
@@ -195,18 +230,21 @@ def run_once(
     gateway: Gateway,
     stop: Callable[[], bool] | None = None,
     lease: timedelta = LEASE,
+    lane: ColumnElement[bool] | None = None,
 ) -> PassReport:
     """One pass: claim due messages, then send each and record the outcome.
     ``now`` is the pass's start; the clock moves on with the real time the
     calls take, so a long pass never signs with a stale timestamp. Texts
-    leave through ``gateway``, the one the configuration names."""
+    leave through ``gateway``, the one the configuration names. ``stop``
+    is asked between messages: the one in hand is always finished, the
+    rest given back."""
     started = time.monotonic()
 
     def clock() -> datetime:
         return now + timedelta(seconds=time.monotonic() - started)
 
     report = PassReport()
-    claimed = claim_due(session, now, relay_id, batch, lease)
+    claimed = claim_due(session, now, relay_id, batch, lease, lane)
     report.claimed = len(claimed)
     for message_id in claimed:
         if stop is not None and stop():

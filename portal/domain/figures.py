@@ -13,6 +13,7 @@ from portal.domain.clock import Level, WorkCalendar
 from portal.domain.deadlines import case_level_clause, task_level_clause
 from portal.models import Case, OutboxMessage, SlaAlert, Task
 from portal.models.enums import OutboxChannel, OutboxStatus
+from portal.models.worker import PeriodicRun, WorkerHeartbeat
 
 
 @dataclass
@@ -23,6 +24,8 @@ class OperatingFigures:
     alerts: dict[str, int] = field(default_factory=dict)  # level → alerts raised
     cases_by_level: dict[str, int] = field(default_factory=dict)
     tasks_by_level: dict[str, int] = field(default_factory=dict)
+    heartbeat_seconds: float | None = None  # since the newest worker heartbeat
+    periodic_runs: dict[tuple[str, str], int] = field(default_factory=dict)  # (job, outcome) → runs
 
 
 def _kind(channel: OutboxChannel) -> str:
@@ -58,4 +61,12 @@ def operating_figures(session: Session, calendar: WorkCalendar, now: datetime) -
         figures.tasks_by_level[level.value] = session.scalar(
             select(func.count()).select_from(Task).where(task_level_clause(level, calendar, now))
         )
+    newest = session.scalar(select(func.max(WorkerHeartbeat.beat_at)))
+    figures.heartbeat_seconds = None if newest is None else max(0.0, (now - newest).total_seconds())
+    figures.periodic_runs = {
+        (job, outcome): n
+        for job, outcome, n in session.execute(
+            select(PeriodicRun.job, PeriodicRun.outcome, func.count()).group_by(PeriodicRun.job, PeriodicRun.outcome)
+        )
+    }
     return figures

@@ -15,6 +15,7 @@ from portal.models.rating import Rating, RatingFollowUp
 from portal.models.task import Task
 from portal.models.tracking import CaseTally, SlaAlert, TallyValue
 from portal.models.user import User
+from portal.models.worker import PeriodicRun, WorkerHeartbeat
 
 __all__ = [
     "Agency",
@@ -36,6 +37,7 @@ __all__ = [
     "Message",
     "OutboxMessage",
     "PartnerEvent",
+    "PeriodicRun",
     "PermitCheck",
     "PermitEndorsement",
     "PermitSequence",
@@ -48,4 +50,5 @@ __all__ = [
     "TallyValue",
     "Task",
     "User",
+    "WorkerHeartbeat",
 ]

@@ -40,15 +40,32 @@ def test_healthz_answers_while_the_process_serves_even_without_a_database(client
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
 
 
-def test_readyz_names_each_check_and_its_state(client):
+def a_worker_beat(app, seconds_ago: float) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from portal.domain.heartbeats import WorkerIdentity, register_worker
+
+    with app.app_context():
+        register_worker(db.session, WorkerIdentity.of_this_process(), datetime.now(UTC) - timedelta(seconds=seconds_ago))
+
+
+def test_readyz_names_each_check_and_its_state(app, client):
+    a_worker_beat(app, seconds_ago=3)
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.get_json() == {
-        "status": "ok",
-        "checks": {"database": "ok", "rate_limit_storage": "in-process", "outbox": "ok"},
-        "oldest_due_outbox_seconds": None,
-    }
+    body = response.get_json()
+    assert body["status"] == "ok" and body["oldest_due_outbox_seconds"] is None
+    assert body["checks"] == {"database": "ok", "rate_limit_storage": "in-process", "outbox": "ok", "worker": "ok"}
+    assert 2 <= body["worker_heartbeat_seconds"] < 30
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_readyz_reports_no_worker_or_a_stale_one_as_degraded(app, client):
+    assert client.get("/readyz").get_json()["checks"]["worker"] == "none"
+    a_worker_beat(app, seconds_ago=app.config["PORTAL_READY_HEARTBEAT_AGE"] + 30)
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json()["status"] == "degraded"
+    assert ready.get_json()["checks"]["worker"] == "stale"
 
 
 def test_readyz_is_503_with_retry_after_when_the_database_is_unreachable(unreachable):
@@ -182,6 +199,7 @@ def test_metrics_count_requests_and_read_open_work_from_the_database(app, client
     assert _sample(text, "portal_http_requests_total", endpoint="ops.healthz", method="GET", status="200") >= 1
     assert _sample(text, "portal_open_tasks", level="overdue") == 1
     assert _sample(text, "portal_outbox_oldest_due_seconds", target="sms") == 0
+    assert _sample(text, "portal_worker_heartbeat_age_seconds") == -1
 
 
 def test_metrics_are_refused_to_other_addresses_unless_they_bring_the_token(app, migrated):

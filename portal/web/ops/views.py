@@ -7,6 +7,7 @@ from flask import Blueprint, current_app
 from sqlalchemy import text
 
 from portal.db import db
+from portal.domain.heartbeats import newest_heartbeat
 from portal.domain.outbox import oldest_due_age
 from portal.extensions import limiter
 from portal.web.clock import request_now
@@ -50,6 +51,15 @@ def _outbox() -> tuple[str, float | None]:
     return ("late" if late else "ok"), (None if age is None else round(age, 1))
 
 
+def _worker() -> tuple[str, float | None]:
+    """Whether a worker is alive: its newest heartbeat is recent."""
+    beat = newest_heartbeat(db.session)
+    if beat is None:
+        return "none", None
+    age = max(0.0, (request_now() - beat).total_seconds())
+    return ("ok" if age <= current_app.config["PORTAL_READY_HEARTBEAT_AGE"] else "stale"), round(age, 1)
+
+
 @bp.get("/readyz")
 def readyz():
     """Readiness: 503 while the database cannot be reached (take this
@@ -59,9 +69,10 @@ def readyz():
     body: dict = {"checks": checks}
     if checks["database"] == "ok":
         checks["outbox"], body["oldest_due_outbox_seconds"] = _outbox()
+        checks["worker"], body["worker_heartbeat_seconds"] = _worker()
     if checks["database"] != "ok":
         status, code = "unavailable", 503
-    elif checks["rate_limit_storage"] == "degraded" or checks["outbox"] != "ok":
+    elif checks["rate_limit_storage"] == "degraded" or checks["outbox"] != "ok" or checks["worker"] != "ok":
         status, code = "degraded", 200
     else:
         status, code = "ok", 200
