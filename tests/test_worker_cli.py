@@ -21,6 +21,7 @@ from portal.domain.calendar import seed_calendar
 from portal.models import Case, OutboxMessage, PeriodicRun, WorkerHeartbeat
 from portal.models.enums import OutboxChannel, OutboxStatus
 from tests import factories
+from tests.factories import wall_clock
 from tests.partners import routed_case, switch_to_http, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,7 +60,7 @@ def fresh(session, model, *where):
 
 def test_sigterm_finishes_the_message_in_hand_releases_the_rest_and_exits_cleanly(own_database, tmp_path, partner_sim):
     url, session = own_database
-    partner = partner_sim(slow_seconds=1.5)
+    partner = partner_sim(slow_seconds=1.5, clock=wall_clock)  # the worker signs with the real time
     switch_to_http(session, partner.tasks_url)
     routed_case(session)
     routed_case(session)

@@ -18,6 +18,7 @@ from portal.domain.sms import LogGateway
 from portal.domain.worker import Worker
 from portal.models import OutboxMessage, WorkerHeartbeat
 from portal.models.enums import OutboxChannel, OutboxStatus
+from tests.factories import wall_clock
 from tests.partners import SMS_LOG, routed_case, switch_to_http, wait_for
 
 
@@ -58,7 +59,7 @@ def messages(session, channel) -> list[OutboxMessage]:
 
 
 def test_texts_leave_while_a_partner_system_hangs(session, partner_sim, start_worker):
-    partner = partner_sim(slow_seconds=2.5)
+    partner = partner_sim(slow_seconds=2.5, clock=wall_clock)  # the worker signs with the real time
     switch_to_http(session, partner.tasks_url)
     routed_case(session)
     start_worker()
@@ -87,7 +88,7 @@ def test_the_heartbeat_row_is_refreshed_while_the_worker_runs_and_removed_when_i
 
 
 def test_stopping_finishes_the_message_in_hand_and_gives_back_the_rest(session, partner_sim, start_worker):
-    partner = partner_sim(slow_seconds=1.0)
+    partner = partner_sim(slow_seconds=1.0, clock=wall_clock)  # the worker signs with the real time
     switch_to_http(session, partner.tasks_url)
     routed_case(session)
     routed_case(session)
