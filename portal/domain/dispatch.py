@@ -45,6 +45,9 @@ LEASE = timedelta(seconds=120)  # unrenewed (dispatch run): longer than one call
 # message is in hand: a worker killed outright loses its claims this soon.
 HEARTBEAT_LEASE = timedelta(seconds=20)
 TOPIC_HEADER = "X-Portal-Topic"
+# Each delivery attempt has its own request id, "<message id>.<attempt>", so
+# the portal's log of an attempt and the partner's log of it can be matched.
+REQUEST_ID_HEADER = "X-Request-ID"
 
 
 def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
@@ -175,6 +178,7 @@ def prepare(session: Session, message: OutboxMessage, gateway: Gateway, now: dat
         IDEMPOTENCY_HEADER: message.id,
         SIGNATURE_HEADER: sign(agency.signing_secret, body, now),
         TOPIC_HEADER: message.topic,
+        REQUEST_ID_HEADER: f"{message.id}.{message.attempts + 1}",
     }
     url, timeout = agency.endpoint_url, agency.timeout_seconds
     return lambda: post_json(url, body, headers, timeout)

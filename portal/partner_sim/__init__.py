@@ -133,7 +133,7 @@ def create_app(config: dict | None = None) -> Flask:
         except ValueError:
             return jsonify(error="body is not JSON"), 400
         topic = request.headers.get("X-Portal-Topic") or body.get("topic", "")
-        new = sim.store.save_message(key, topic, body)
+        new = sim.store.save_message(key, topic, body, request.headers.get("X-Request-ID", ""))
         if new and topic == "task.created":
             sim.report_back(key, body["task"]["id"])
         if sim.faults.slow_seconds:

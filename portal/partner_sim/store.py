@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS message (
     key TEXT PRIMARY KEY, topic TEXT, task_id INTEGER, case_number TEXT,
-    body TEXT, first_received_at TEXT, deliveries INTEGER
+    body TEXT, first_received_at TEXT, deliveries INTEGER, request_id TEXT
 );
 CREATE TABLE IF NOT EXISTS callback (
     id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT, task_id INTEGER, action TEXT,
@@ -32,18 +32,20 @@ class Store:
         self._db.row_factory = sqlite3.Row
         self._db.executescript(SCHEMA)
 
-    def save_message(self, key: str, topic: str, body: dict) -> bool:
+    def save_message(self, key: str, topic: str, body: dict, request_id: str = "") -> bool:
         """Store a message; True when its key is new, False for a resend
-        (only counted)."""
+        (only counted). The portal's X-Request-ID of the latest delivery is kept."""
         task = body.get("task") or {}
         case = body.get("case") or {}
         with self._lock:
             inserted = self._db.execute(
-                "INSERT OR IGNORE INTO message VALUES (?, ?, ?, ?, ?, ?, 1)",
-                (key, topic, task.get("id"), case.get("number"), json.dumps(body, ensure_ascii=False), _now()),
+                "INSERT OR IGNORE INTO message VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+                (key, topic, task.get("id"), case.get("number"), json.dumps(body, ensure_ascii=False), _now(), request_id),
             ).rowcount
             if not inserted:
-                self._db.execute("UPDATE message SET deliveries = deliveries + 1 WHERE key = ?", (key,))
+                self._db.execute(
+                    "UPDATE message SET deliveries = deliveries + 1, request_id = ? WHERE key = ?", (request_id, key)
+                )
         return bool(inserted)
 
     def messages(self) -> list[dict]:

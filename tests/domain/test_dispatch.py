@@ -70,6 +70,8 @@ def test_a_read_timeout_after_the_partner_stored_the_message_is_resent_with_the_
     assert (message.status, message.attempts) == (OutboxStatus.sent, 2)
     (kept,) = partner.messages()
     assert kept["key"] == message.id and kept["deliveries"] == 2
+    # Each attempt carried its own request id, so both sides' logs of it match.
+    assert kept["request_id"] == f"{message.id}.2"
     assert len(partner.tasks()) == 1
 
 
