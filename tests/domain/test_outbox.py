@@ -100,7 +100,8 @@ def test_a_transfer_cancels_at_the_old_agency_and_creates_at_the_new_one(session
     case = routed_case(session)
     (task,) = case.tasks
     supervisor = create_user(session, "supervisor")
-    moved = transfer_task(session, task, supervisor, now(), "cs-hrss", "申请人实际居住在常山")
+    # A moment after the routing: the messages' order is their creation time.
+    moved = transfer_task(session, task, supervisor, now() + timedelta(minutes=5), "cs-hrss", "申请人实际居住在常山")
     session.commit()
     assert [m.topic for m in partner_messages(session, task_id=task.id)] == ["task.created", "task.cancelled"]
     assert [m.topic for m in partner_messages(session, task_id=moved.id)] == ["task.created"]
