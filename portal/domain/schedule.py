@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -161,6 +161,3 @@ def prune_runs_job(every: timedelta) -> Job:
 
     return Job(PRUNE_RUNS, every, run)
 
-
-def last_runs(session: Session, job: str, limit: int = 10) -> list[PeriodicRun]:
-    return list(session.scalars(select(PeriodicRun).where(PeriodicRun.job == job).order_by(PeriodicRun.slot_start.desc()).limit(limit)))
