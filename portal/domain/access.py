@@ -54,14 +54,14 @@ def agency_tasks(officer: User) -> Select:
     return select(Task).where(Task.agency_id == officer.agency_id)
 
 
-def find_agency_task(session: Session, officer: User, task_id: int) -> Task | None:
-    """Another agency's task is not found, never forbidden."""
-    return session.scalar(agency_tasks(officer).where(Task.id == task_id))
-
-
 def find_partner_task(session: Session, agency_id: int, task_id: int) -> Task | None:
-    """A task as an agency's own system may see it: only that agency's."""
+    """One of the agency's tasks, for its officers or its own system;
+    another agency's task is not found, never forbidden."""
     return session.scalar(select(Task).where(Task.agency_id == agency_id, Task.id == task_id))
+
+
+def find_agency_task(session: Session, officer: User, task_id: int) -> Task | None:
+    return find_partner_task(session, officer.agency_id, task_id)
 
 
 def window_cases(clerk: User) -> Select:
