@@ -68,7 +68,10 @@ def test_texts_leave_while_a_partner_system_hangs(session, partner_sim, start_wo
     queued = time.monotonic()
     wait_for(lambda: all(m.status is OutboxStatus.sent for m in messages(session, OutboxChannel.sms)), timeout=10)
     waited = time.monotonic() - queued
-    first, second = messages(session, OutboxChannel.partner)
+    # The message in hand is the one the partner received (both were made at
+    # the suite's fixed moment, so their creation time does not tell them apart).
+    (in_hand_key,) = [m["key"] for m in partner.messages()]
+    (first,) = [m for m in messages(session, OutboxChannel.partner) if m.id == in_hand_key]
     assert first.status is OutboxStatus.pending and first.claimed_by.endswith("/partner-" + str(first.agency_id))
     assert waited < 4  # the texts did not wait for the partner's 6 s
 
@@ -95,7 +98,8 @@ def test_stopping_finishes_the_message_in_hand_and_gives_back_the_rest(session, 
     running = start_worker()
     wait_for(partner.messages, timeout=10)
     running.stop()
-    first, second = messages(session, OutboxChannel.partner)
+    (in_hand_key,) = [m["key"] for m in partner.messages()]  # the creation times tie under the fixed moment
+    first, second = sorted(messages(session, OutboxChannel.partner), key=lambda m: m.id != in_hand_key)
     assert first.status is OutboxStatus.sent  # finished though the stop came while it was being sent
     assert (second.status, second.claimed_by, second.claimed_until, second.attempts) == (OutboxStatus.pending, "", None, 0)
     assert len(partner.messages()) == 1
