@@ -118,7 +118,7 @@ def routed_case(session, service: str = "hrss-employment", **facts):
 
 
 def partner_messages(session, **where) -> list[OutboxMessage]:
-    query = select(OutboxMessage).where(OutboxMessage.channel == "partner").order_by(OutboxMessage.created_at)
+    query = select(OutboxMessage).where(OutboxMessage.channel == "partner").order_by(OutboxMessage.created_at, OutboxMessage.id)
     for name, value in where.items():
         query = query.where(getattr(OutboxMessage, name) == value)
     return list(session.scalars(query.execution_options(populate_existing=True)))

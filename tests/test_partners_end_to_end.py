@@ -101,7 +101,7 @@ def test_a_case_routed_to_an_agency_system_is_completed_by_its_callback_and_reac
     with app.app_context():
         texts = db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.channel == "sms", OutboxMessage.case_id == case.id)
-            .order_by(OutboxMessage.created_at)
+            .order_by(OutboxMessage.created_at, OutboxMessage.id)
         ).all()
         assert [(m.payload["action"], m.status) for m in texts] == [
             ("accept", OutboxStatus.sent), ("complete", OutboxStatus.sent),

@@ -93,7 +93,7 @@ def claim_due(
     """Claim up to ``batch`` due messages of ``lane`` (all lanes when None)
     for ``relay_id`` and commit the claim. Two relays never hold the same
     message."""
-    oldest_first = (OutboxMessage.next_attempt_at, OutboxMessage.created_at)
+    oldest_first = (OutboxMessage.next_attempt_at, OutboxMessage.created_at, OutboxMessage.id)
     claim = {"claimed_until": now + lease, "claimed_by": relay_id}
     lane = true() if lane is None else lane
     if session.get_bind().dialect.name == "postgresql":

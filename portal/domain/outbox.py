@@ -9,7 +9,6 @@ pushed to its own system, and the administrator's retries.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
+from uuid6 import uuid7
 
 from portal.domain import Collector, DomainError
 from portal.domain.events import record_event
@@ -43,8 +43,11 @@ def enqueue(
     case: Case | None = None,
 ) -> OutboxMessage:
     """Add a pending message, due now. ``payload_for(message_id)`` builds
-    the body, which may carry its own id."""
-    message_id = str(uuid.uuid4())
+    the body, which may carry its own id. The id is a UUIDv7: it grows with
+    each message a process writes, so messages written at one ``now`` (a
+    task created, claimed and cancelled in one transaction) are still sent
+    in the order they were written."""
+    message_id = str(uuid7())
     message = OutboxMessage(
         id=message_id, channel=channel, topic=topic,
         agency_id=agency.id if agency is not None else None,
@@ -217,7 +220,7 @@ def outbox_query(status: str = "all"):
         select(OutboxMessage)
         .where(OutboxMessage.status.in_(LISTED.get(status, LISTED["all"])))
         .options(selectinload(OutboxMessage.agency))
-        .order_by(OutboxMessage.status, OutboxMessage.next_attempt_at, OutboxMessage.created_at)
+        .order_by(OutboxMessage.status, OutboxMessage.next_attempt_at, OutboxMessage.created_at, OutboxMessage.id)
     )
 
 

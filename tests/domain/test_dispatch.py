@@ -8,11 +8,13 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.domain.dispatch import LEASE, MAX_ATTEMPTS, backoff, claim_due, prepare, record, run_once
+from portal.domain.intake import withdraw_case
 from portal.domain.outbox import set_delivery_mode
 from portal.domain.sms import LogGateway
+from portal.domain.workflow import claim_task, release_task
 from portal.models import Agency, OutboxMessage
-from portal.models.enums import OutboxStatus
-from tests.factories import now
+from portal.models.enums import Channel, OutboxStatus
+from tests.factories import create_user, now
 from tests.partners import AGENCY, SMS_LOG, free_port, partner_messages, relay, routed_case, switch_to_http
 
 
@@ -33,6 +35,22 @@ def test_a_message_is_signed_and_delivered_once_with_its_id_as_idempotency_key(s
     assert kept["key"] == message.id and kept["deliveries"] == 1 and kept["topic"] == "task.created"
     assert kept["body"]["case"]["number"] == case.number
     assert kept["body"] == message.payload
+
+
+def test_messages_written_at_one_moment_reach_the_partner_in_the_order_they_were_written(session, partner_sim):
+    partner = partner_sim()
+    switch_to_http(session, partner.tasks_url)
+    case = routed_case(session, channel=Channel.counter)
+    (task,) = case.tasks
+    officer = create_user(session, "officer", agency_code=AGENCY)
+    claim_task(session, task, officer, now())
+    release_task(session, task, officer, now())
+    withdraw_case(session, case, create_user(session, "clerk", window_county=case.receiving_county), now(), "申请人撤回")
+    session.commit()
+    relay(session)
+    received = [(m["topic"], m["body"].get("change", {}).get("action")) for m in partner.messages()]
+    assert received == [("task.created", None), ("task.updated", "claim"), ("task.updated", "release"),
+                        ("task.cancelled", "cancel")]
 
 
 def test_500_500_200_is_delivered_once_after_three_attempts(session, partner_sim):

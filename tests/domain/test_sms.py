@@ -21,7 +21,7 @@ from tests.partners import Served, routed_case
 
 def texts(session):
     return session.scalars(
-        select(OutboxMessage).where(OutboxMessage.channel == "sms").order_by(OutboxMessage.created_at)
+        select(OutboxMessage).where(OutboxMessage.channel == "sms").order_by(OutboxMessage.created_at, OutboxMessage.id)
         .execution_options(populate_existing=True)
     ).all()
 

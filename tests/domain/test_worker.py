@@ -54,7 +54,7 @@ def start_worker(app):
 
 def messages(session, channel) -> list[OutboxMessage]:
     session.rollback()  # a fresh read of what the worker's threads committed
-    query = select(OutboxMessage).where(OutboxMessage.channel == channel).order_by(OutboxMessage.created_at)
+    query = select(OutboxMessage).where(OutboxMessage.channel == channel).order_by(OutboxMessage.created_at, OutboxMessage.id)
     return list(session.scalars(query.execution_options(populate_existing=True)))
 
 
