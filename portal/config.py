@@ -10,10 +10,16 @@ import ipaddress
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "production", "test")
 SMS_GATEWAYS = ("log", "http")
 LOG_FORMATS = ("text", "json")
+SECRET_KEY_MIN_BYTES = 32
+# Where ``make run`` serves: the base of external links in development.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+# Hosts a developer's browser or the test client may name.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 class ConfigError(RuntimeError):
@@ -38,6 +44,36 @@ def _secret_key(instance_path: Path, environ) -> tuple[str, bool]:
     key_file.write_text(key, encoding="ascii")
     key_file.chmod(0o600)
     return key, False
+
+
+def _base_url(environ, production: bool) -> str:
+    """The portal's public address, the base of every link and QR code that
+    leaves the portal (receipts, texts, partner messages): never taken from
+    a request's Host header, which a client chooses."""
+    raw = _env("PORTAL_BASE_URL", environ)
+    if raw is None:
+        if production:
+            raise ConfigError("PORTAL_BASE_URL must be set in production (e.g. https://ksbt.example.gov.cn)")
+        return DEVELOPMENT_BASE_URL
+    parts = urlsplit(raw)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"PORTAL_BASE_URL must be an http(s) address such as https://ksbt.example.gov.cn, not {raw!r}")
+    if production and parts.scheme != "https":
+        raise ConfigError("PORTAL_BASE_URL must be an https address in production")
+    return raw.rstrip("/")
+
+
+def _trusted_hosts(environ, base_url: str, production: bool) -> list[str]:
+    """The host names requests may carry; any other Host is refused (400).
+    By default the base URL's host, and in development loopback too. A
+    name starting with a dot admits its subdomains (Werkzeug's rule)."""
+    raw = _env("PORTAL_TRUSTED_HOSTS", environ)
+    hosts = [h.strip().lower() for h in raw.split(",") if h.strip()] if raw else []
+    base_host = urlsplit(base_url).hostname or ""
+    hosts = hosts or [base_host]
+    if not production:
+        hosts += [h for h in LOOPBACK_HOSTS if h not in hosts]
+    return hosts
 
 
 def _database_url(instance_path: Path, environ) -> str:
@@ -148,8 +184,14 @@ def load_config(instance_path: str, environ=None) -> dict:
     production = env == "production"
     if production and not explicit_key:
         raise ConfigError("PORTAL_SECRET_KEY must be set in production")
+    if production and len(secret_key.encode("utf-8")) < SECRET_KEY_MIN_BYTES:
+        raise ConfigError(
+            f"PORTAL_SECRET_KEY must be at least {SECRET_KEY_MIN_BYTES} bytes in production "
+            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
     if production and (debug or _env("FLASK_DEBUG", environ) in ("1", "true")):
         raise ConfigError("debug mode is refused in production")
+    base_url = _base_url(environ, production)
     max_mb = int(_env("PORTAL_MAX_REQUEST_MB", environ) or 32)
     upload_mb = int(_env("PORTAL_MAX_UPLOAD_MB", environ) or 10)
     return {
@@ -157,6 +199,8 @@ def load_config(instance_path: str, environ=None) -> dict:
         "DEBUG": debug,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": _database_url(instance, environ),
+        "PORTAL_BASE_URL": base_url,
+        "TRUSTED_HOSTS": _trusted_hosts(environ, base_url, production),
         "MAX_CONTENT_LENGTH": max_mb * 1024 * 1024,
         "PORTAL_MAX_UPLOAD_BYTES": upload_mb * 1024 * 1024,
         "PORTAL_UPLOAD_FOLDER": _env("PORTAL_UPLOAD_FOLDER", environ) or str(instance / "uploads"),

@@ -4,6 +4,7 @@ Nothing here shows a stack trace or the request's data."""
 from __future__ import annotations
 
 from flask import current_app, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -86,6 +87,10 @@ def problem(status: int, title: str, detail: str, type_: str | None = None, **ex
 
 def render_error(status: int, detail=None):
     title, message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
+    if request_ctx.url_adapter is None:
+        # The Host named no site of ours (TRUSTED_HOSTS): no page is built
+        # for it, since a page links to the portal's own addresses.
+        return current_app.response_class(f"{status} {title}\n", status=status, mimetype="text/plain")
     if wants_problem_json() or wants_open311_errors():
         # Machine-facing answers are in English, whatever the session's language.
         with force_locale("en"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("PORTAL_SECRET_KEY", "test-secret-key")
+os.environ.setdefault("PORTAL_SECRET_KEY", "test-secret-key-of-at-least-32-bytes")
 os.environ["PORTAL_ENV"] = "test"
 
 import flask_migrate

@@ -15,6 +15,7 @@ from portal.web.auth.views import bp as auth_bp
 from portal.web.cases.views import bp as cases_bp
 from portal.web.counter.views import bp as counter_bp
 from portal.web.home import bp as home_bp
+from portal.web.navigation import external_url
 from portal.web.open311.views import bp as open311_bp
 from portal.web.ops.views import bp as ops_bp
 from portal.web.permits.views import bp as permits_bp
@@ -74,6 +75,7 @@ def register_blueprints(app) -> None:
     app.url_map.converters["int"] = DatabaseId
     app.before_request(refuse_unreadable_input)
     levels.init_app(app)
+    app.jinja_env.globals["external_url"] = external_url
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     # The API authenticates by token, not by cookie, so CSRF does not apply.

@@ -42,3 +42,30 @@ def test_error_pages_come_in_both_languages(client, status, url, method):
     assert chinese.status_code == english.status_code == status
     assert chinese.get_data(as_text=True) != english.get_data(as_text=True)
     assert 'lang="en"' in english.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("host", ["evil.example", "127.0.0.1.evil.example", "localhost.evil.example:80"])
+def test_a_request_naming_a_host_the_portal_does_not_serve_is_refused(client, host):
+    assert client.get("/", headers={"Host": host}).status_code == 400
+    assert client.get("/services", headers={"Host": "localhost"}).status_code == 200
+
+
+def test_the_receipt_gives_the_configured_address_whatever_host_the_request_named(app, client, login_as):
+    from tests.journeys import apply_online
+
+    app.config["PORTAL_BASE_URL"] = "https://ksbt.example.gov.cn"
+    app.config["TRUSTED_HOSTS"] = ["ksbt.example.gov.cn", "localhost", "portal.internal"]
+    try:
+        number = apply_online(app, client, login_as)
+        receipt = client.get(f"/cases/{number}/receipt").get_data(as_text=True)
+        assert "https://ksbt.example.gov.cn/track" in receipt and "localhost" not in receipt
+        with app.test_request_context(f"/cases/{number}/receipt", headers={"Host": "portal.internal"}):
+            from portal.db import db
+            from portal.models import Case
+            from portal.web.cases.views import tracking_url
+
+            case = db.session.query(Case).filter_by(number=number).one()
+            assert tracking_url(case).startswith("https://ksbt.example.gov.cn/track")
+    finally:
+        app.config["PORTAL_BASE_URL"] = "http://127.0.0.1:5000"
+        app.config["TRUSTED_HOSTS"] = ["127.0.0.1", "localhost", "::1"]

@@ -28,6 +28,7 @@ from portal.web.actions import run_action
 from portal.web.cases.forms import CorrectionAnswerForm, TrackForm, WithdrawForm
 from portal.web.clock import request_calendar, request_now
 from portal.web.forms import DeliverForm, send_stored
+from portal.web.navigation import external_url
 
 bp = Blueprint("cases", __name__)
 
@@ -46,7 +47,7 @@ PERMIT_CODES = (ISSUE, ENDORSE, REPLACE)
 
 
 def tracking_url(case: Case) -> str:
-    return url_for("cases.track", number=case.number, code=case.query_code, _external=True)
+    return external_url("cases.track", number=case.number, code=case.query_code)
 
 
 def qr_svg(url: str) -> Markup:
