@@ -194,6 +194,21 @@ def test_environment_variables_are_read_only_in_config():
     assert found == []
 
 
+TEXT = PORTAL / "domain" / "text.py"
+UPLOADS = PORTAL / "domain" / "uploads.py"  # file names: NFC, kept as the file system had them
+
+
+def test_typed_text_is_normalised_only_in_the_text_module():
+    found = [
+        where(path, node.lineno)
+        for path in SOURCES
+        if path not in (TEXT, UPLOADS)
+        for node in ast.walk(tree(path))
+        if isinstance(node, ast.Attribute) and node.attr == "normalize" and ast.unparse(node.value) == "unicodedata"
+    ]
+    assert found == []
+
+
 WEB_CLOCK = WEB / "clock.py"
 
 

@@ -1,8 +1,6 @@
 """Domain logic as plain functions over the session. They flush, never
 commit, and take ``now`` as a parameter instead of reading the clock."""
 
-from flask_babel import lazy_gettext as _l
-
 
 class DomainError(Exception):
     """A rule refused the request; ``field`` names the input at fault."""
@@ -37,13 +35,3 @@ class Collector:
     def raise_any(self) -> None:
         if self.errors:
             raise DomainErrors(self.errors)
-
-
-def required_text(text: str | None, field: str = "reason", limit: int = 1000) -> str:
-    """A reason or opinion staff must give: not blank, at most ``limit`` characters."""
-    text = (text or "").strip()
-    if not text:
-        raise DomainError(_l("Give the reason."), field)
-    if len(text) > limit:
-        raise DomainError(_l("Use at most %(n)d characters.", n=limit), field)
-    return text

@@ -14,17 +14,16 @@ from portal.domain import Collector, DomainError
 from portal.domain.clock import local_date
 from portal.domain.identity import check_password, normalise_id_number, normalise_mobile
 from portal.domain.passwords import Passwords
+from portal.domain.text import person_name, typed_code
 from portal.models import Agency, County, Role, User
 
 NAME_MAX = 50
 
 
 def _check_real_name(real_name: str) -> str:
-    name = " ".join((real_name or "").split())
+    name = person_name(real_name, "real_name", NAME_MAX)
     if not name:
         raise DomainError(_l("Enter your real name as shown on your ID card."), "real_name")
-    if len(name) > NAME_MAX:
-        raise DomainError(_l("Use at most %(n)d characters.", n=NAME_MAX), "real_name")
     return name
 
 
@@ -89,7 +88,7 @@ def create_staff(
     officers to one agency."""
     if role is Role.resident:
         raise DomainError(_l("Residents register themselves."), "role")
-    username = (username or "").strip().lower()
+    username = typed_code(username).lower()
     if not username or len(username) > 50:
         raise DomainError(_l("Enter a username of at most 50 characters."), "username")
     if session.scalar(select(User.id).where(User.username == username)):
@@ -119,7 +118,7 @@ def create_staff(
 
 def find_by_login(session: Session, login: str) -> User | None:
     """Staff sign in by username; residents by mobile or ID number."""
-    login = (login or "").strip()
+    login = typed_code(login)
     if not login:
         return None
     return session.scalar(

@@ -6,7 +6,6 @@ One set of rules for every channel; each problem names its input
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -16,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal import labels
 from portal.domain import DomainError
+from portal.domain.text import free_text, typed_code
 from portal.i18n import in_sentence, localized
 from portal.models import Service
 
@@ -52,7 +52,9 @@ def field_value(spec: dict, raw: Any, today: date) -> str | None:
     name = "field_" + spec["name"]
     text = _text(raw)
     if spec["type"] == "number":
-        text = unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "")
+        text = typed_code(text).replace(",", "").replace(" ", "")
+    elif spec["type"] == "date":
+        text = typed_code(text)
     if not text:
         if spec["required"]:
             label = in_sentence(localized(spec, "label"))
@@ -79,10 +81,7 @@ def field_value(spec: dict, raw: Any, today: date) -> str | None:
         if amount is None or not amount.is_finite() or not 0 <= amount <= NUMBER_MAX:
             raise DomainError(_l("Enter a number from 0 to 1,000,000,000,000."), name)
         return str(amount)
-    limit = text_limit(spec)
-    if len(text) > limit:
-        raise DomainError(_l("Use at most %(n)d characters.", n=limit), name)
-    return text
+    return free_text(text, name, text_limit(spec), multiline=spec["type"] == "textarea")
 
 
 def _place(values: Mapping[str, Any], place: str, province: str, answers: dict, problems: list[DomainError]) -> None:

@@ -19,6 +19,7 @@ from portal.domain.identity import normalise_id_number, normalise_mobile
 from portal.domain.lifecycle import open_case
 from portal.domain.numbering import new_query_code, next_case_number
 from portal.domain.routing import check_facts, involved_counties
+from portal.domain.text import person_name
 from portal.models import (
     ApplicationDraft,
     Case,
@@ -173,11 +174,14 @@ def walk_in_applicant(
     number has one. Returns the applicant and every problem found, each
     naming its field."""
     problems, number, checked_mobile = [], None, None
-    name = " ".join((name or "").split())
-    if not name:
-        problems.append(DomainError(_l("Enter the applicant's name."), "applicant_name"))
-    elif len(name) > NAME_MAX:
-        problems.append(DomainError(_l("Use at most %(n)d characters.", n=NAME_MAX), "applicant_name"))
+    try:
+        name = person_name(name, "applicant_name", NAME_MAX)
+    except DomainError as error:
+        problems.append(error)
+        name = ""
+    else:
+        if not name:
+            problems.append(DomainError(_l("Enter the applicant's name."), "applicant_name"))
     if not (id_number or "").strip():
         problems.append(DomainError(_l("Enter the applicant's resident ID number."), "applicant_id_number"))
     else:

@@ -28,6 +28,7 @@ from portal.domain.holidays import (
     library_years,
     plain_days,
 )
+from portal.domain.text import free_text
 from portal.models import CalendarDay, CalendarYear, User
 from portal.models.enums import DayKind, DaySource, YearStatus
 
@@ -210,7 +211,8 @@ def correct_day(
 ) -> int:
     """An administrator's correction of one day, with the reason recorded;
     returns how many open cases' due dates moved."""
-    reason = (reason or "").strip()
+    reason = free_text(reason, "reason", 500)
+    name = free_text(name, "name", 60, multiline=False)
     if not reason:
         raise DomainError(_l("Give the reason for the correction."), "reason")
     if not FIRST_LIBRARY_YEAR <= day.year <= now.year + 10:

@@ -12,8 +12,9 @@ from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
 
 from portal.domain import DomainError
+from portal.domain.text import typed_code
 
-MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$")
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 
@@ -24,7 +25,7 @@ def normalise_id_number(value: str, today: date) -> str:
     Checks length, digits, the GB 11643 check digit (python-stdnum), a real
     birth date that is not in the future, and a known region code.
     """
-    number = ric.compact(value or "").upper()
+    number = ric.compact(typed_code(value)).upper()
     if not number:
         raise DomainError(_l("Enter your resident ID number."), "id_number")
     if len(number) != 18:
@@ -58,7 +59,7 @@ def _known_region(code: str) -> bool:
 
 
 def normalise_mobile(value: str) -> str:
-    number = (value or "").strip().replace(" ", "").replace("-", "")
+    number = typed_code(value).replace(" ", "").replace("-", "")
     if number.startswith("+86"):
         number = number[3:]
     if not MOBILE_PATTERN.match(number):

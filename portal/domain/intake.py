@@ -9,13 +9,14 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from portal.domain import DomainError, DomainErrors, required_text
+from portal.domain import DomainError, DomainErrors
 from portal.domain.answers import field_value
 from portal.domain.case_files import attach_file
 from portal.domain.clock import WorkCalendar, local_date
 from portal.domain.deadlines import close_suspensions, refresh_due
 from portal.domain.lifecycle import transition
 from portal.domain.limits import INTAKE_REASON_MAX
+from portal.domain.text import required_text
 from portal.domain.uploads import CheckedFile, FileWrites
 from portal.domain.workflow import cancel_open_tasks, start_routing
 from portal.models import Case, CaseNotice, User

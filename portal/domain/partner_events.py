@@ -24,6 +24,7 @@ from portal.domain.clock import WorkCalendar
 from portal.domain.limits import RESULT_NUMBER_MAX, SUSPENSION_WORKDAYS_MAX, SUSPENSION_WORKDAYS_MIN, TASK_NOTE_MAX
 from portal.domain.signing import SignatureError, verify
 from portal.domain.task_messages import CALLBACK_ACTIONS, case_summary, iso, task_block
+from portal.domain.text import hidden_character
 from portal.domain.workflow import TaskRequest, act_on_task
 from portal.models import Agency, PartnerEvent, Task
 from portal.models.enums import DeliveryMode
@@ -83,6 +84,8 @@ def _text(body: dict, name: str, limit: int, required: bool) -> str:
         raise _invalid(name, f"{name} must be a string.")
     if "\x00" in value:
         raise _invalid(name, f"{name} must not contain a NUL character.")
+    if hidden_character(value, multiline=True) is not None:
+        raise _invalid(name, f"{name} must not contain format or control characters (Unicode Cf, Cc).")
     value = value.strip()
     if required and not value:
         raise _invalid(name, f"{name} is required for this action.")

@@ -35,6 +35,7 @@ from portal.domain import DomainError
 from portal.domain.clock import local_date
 from portal.domain.events import record_event
 from portal.domain.messages import notify_applicant
+from portal.domain.text import typed_code
 from portal.models import Case, CaseFile, PermitCheck, PermitEndorsement, PermitSequence, ResidencePermit, User
 from portal.models.enums import County, PermitCheckResult, PermitStatus
 
@@ -81,7 +82,7 @@ def qr_payload(permit: ResidencePermit, key: str | bytes) -> str:
 
 def parse_payload(text: str) -> tuple[str, str]:
     """(number, code) from scanned QR data; ('', '') when it is not ours."""
-    parts = (text or "").strip().split("|")
+    parts = typed_code(text).split("|")
     if len(parts) == 3 and parts[0] == QR_PREFIX:
         return parts[1].strip()[:20], parts[2].strip().upper()[:20]
     return "", ""
@@ -325,9 +326,9 @@ def verify_permit(
     the issuing county and the masked holder name and nothing more; a code
     that does not match answers unknown, as if the number did not exist.
     Logged whatever the answer."""
-    number = (number or "").strip()[:20]
+    number = typed_code(number)[:20]
     permit = find_permit(session, number)
-    genuine = permit is not None and hmac.compare_digest(verification_code(permit.number, key), (code or "").strip().upper())
+    genuine = permit is not None and hmac.compare_digest(verification_code(permit.number, key), typed_code(code).upper())
     if not genuine:
         answer = Verification(R.unknown, number)
     else:

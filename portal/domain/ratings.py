@@ -22,6 +22,7 @@ from portal.domain.dashboard import Filters, case_filters, tally_scope
 from portal.domain.events import record_event
 from portal.domain.messages import notify_applicant
 from portal.domain.tallies import LOW_SCORE, mark_tally
+from portal.domain.text import free_text
 from portal.models import Agency, Case, CaseStatus, CaseTally, Role, Service, User
 from portal.models.enums import Channel, RatingSource
 from portal.models.rating import Rating, RatingFollowUp
@@ -90,10 +91,7 @@ def _score(value, field_name: str) -> int:
 
 
 def _comment(text: str | None) -> str:
-    text = (text or "").strip()
-    if len(text) > COMMENT_MAX:
-        raise DomainError(_l("Use at most %(n)d characters.", n=COMMENT_MAX), "comment")
-    return text
+    return free_text(text, "comment", COMMENT_MAX)
 
 
 def rate_case(
@@ -160,11 +158,9 @@ def close_follow_up(session: Session, follow_up: RatingFollowUp, actor: User, no
         raise DomainError(_l("Your account may not answer follow-ups."), "actor")
     if follow_up.closed_at is not None:
         raise DomainError(_l("This follow-up has already been answered."), "status")
-    response = (response or "").strip()
+    response = free_text(response, "response", RESPONSE_MAX)
     if not response:
         raise DomainError(_l("Write the response to the applicant."), "response")
-    if len(response) > RESPONSE_MAX:
-        raise DomainError(_l("Use at most %(n)d characters.", n=RESPONSE_MAX), "response")
     # Conditional on still being open, so a concurrent close cannot be overwritten.
     changed = session.execute(
         update(RatingFollowUp)

@@ -22,6 +22,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal.domain import DomainError
+from portal.domain.text import free_text
 from portal.models import Agency, ApiToken, County, Role, User
 
 PREFIX = "ksp_"
@@ -107,11 +108,9 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """Create a token bound to one agency, window or member of staff.
     Returns the record and the plaintext, which is never stored or shown again."""
-    name = " ".join((name or "").split())
+    name = " ".join(free_text(name, "name", NAME_MAX, multiline=False).split())
     if not name:
         raise DomainError(_l("Give the token a name that says which system uses it."), "name")
-    if len(name) > NAME_MAX:
-        raise DomainError(_l("Use at most %(n)d characters.", n=NAME_MAX), "name")
     token = ApiToken(name=name, created_by_id=created_by.id, created_at=now)
     if kind == "agency":
         agency = session.scalar(select(Agency).where(Agency.code == (agency_code or "")))

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain import DomainError, permits, required_text
+from portal.domain import DomainError, permits
 from portal.domain.case_files import attach_file
 from portal.domain.clock import WorkCalendar
 from portal.domain.deadlines import (
@@ -27,6 +27,7 @@ from portal.domain.lifecycle import NOT_WAITING, create_task, task_transition, t
 from portal.domain.limits import RESULT_NUMBER_MAX, SUSPENSION_WORKDAYS_MAX, SUSPENSION_WORKDAYS_MIN, TASK_NOTE_MAX
 from portal.domain.outbox import announce_tasks
 from portal.domain.routing import resolve_plan, stage_count
+from portal.domain.text import free_text, required_text
 from portal.i18n import localized
 from portal.models import Agency, Case, CaseNotice, CaseStatus, Task, User
 from portal.models.enums import DeliveryMethod, NoticeKind, ServiceMode, TaskStatus
@@ -126,9 +127,7 @@ def complete_task(
     if task.case.status is CaseStatus.suspended:
         raise DomainError(_l("The case is in a special procedure; resume it before completing."), "status")
     task.opinion = _note(opinion)
-    number = (result_number or "").strip()
-    if len(number) > RESULT_NUMBER_MAX:
-        raise DomainError(_l("Use at most %(n)d characters.", n=RESULT_NUMBER_MAX), "result_number")
+    number = free_text(result_number, "result_number", RESULT_NUMBER_MAX, multiline=False)
     if number:
         task.result = {**task.result, "number": number}
     task_transition(session, task, "complete", officer, now, note=task.opinion)

@@ -144,6 +144,9 @@ def test_refusing_intake_gives_the_reason_and_appeal_rights(app, client, login_a
     response = decide(clerk_client, number, "refuse")
     assert response.status_code == 400
     assert parse(response.get_data(as_text=True)).select_one("#reason-error") is not None
+    response = decide(clerk_client, number, "refuse", {"reason": "不属于本窗口\u202e受理范围"})
+    assert response.status_code == 400 and case_status(app, number) == "submitted"
+    assert "隐藏" in text_of(parse(response.get_data(as_text=True)), "#reason-error")
     response = decide(clerk_client, number, "refuse", {"reason": "不属于本窗口受理范围"})
     notice = clerk_client.page(response.headers["Location"])
     assert text_of(notice, "h1") == "不予受理通知书"

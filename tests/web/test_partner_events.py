@@ -193,6 +193,8 @@ def test_an_action_the_task_is_not_ready_for_is_a_conflict_and_may_be_sent_again
         ({"action": "suspended", "note": "核查", "expected_workdays": True}, "expected_workdays"),
         ({"action": "refused", "note": "  "}, "note"),
         ({"action": "refused", "note": "理" * 1001}, "note"),
+        ({"action": "refused", "note": "不符合\u202e条件"}, "note"),
+        ({"action": "completed", "note": "同意\u200b"}, "note"),
         ({"event_id": ""}, "event_id"),
         ({"event_id": "e" * 101}, "event_id"),
         ({"task_id": "12"}, "task_id"),
