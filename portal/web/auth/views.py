@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.db import db
 from portal.domain.accounts import authenticate, change_password, end_sessions, register_resident
+from portal.domain.text import typed_code
 from portal.extensions import limiter, password_hasher
 from portal.web.actions import run_action
 from portal.web.auth.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
@@ -23,7 +24,7 @@ def _login_limit() -> str:
 
 
 def _login_account_key() -> str:
-    return "login-account:" + (request.form.get("login") or "").strip().lower()
+    return "login-account:" + typed_code(request.form.get("login")).lower()
 
 
 def _failed(response) -> bool:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from portal.db import db
 from portal.domain.access import find_visible_case, visible_cases
 from portal.domain.staff import centre_overview
+from portal.domain.text import typed_code
 from portal.domain.workflow import transfer_task
 from portal.models import Case, Role
 from portal.security import role_required
@@ -21,7 +22,7 @@ bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 @role_required(Role.supervisor, Role.admin)
 def index():
     """The centre at a glance, a case lookup and the latest cases."""
-    number = (request.args.get("number") or "").strip().upper()
+    number = typed_code(request.args.get("number")).upper()
     if number:
         if find_visible_case(db.session, current_user, number) is not None:
             return redirect(url_for("cases.detail", number=number))
