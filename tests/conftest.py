@@ -102,7 +102,7 @@ class PackagedCatalog:
 
 
 CATALOG = PackagedCatalog()
-CALENDAR_TABLES = {"calendar_day", "calendar_year"}
+CALENDAR_TABLES = {"calendar_day", "calendar_year", "calendar_stamp"}
 SEEDED_YEARS: list[int] = []
 
 

@@ -5,21 +5,29 @@ of the calendar table read in two statements; from it every question is
 one or two list lookups through a workday ordinal (the number of working
 days up to and including each date), whatever N and the date range.
 Years beyond the table are estimated in memory and flagged provisional.
+
+Each process keeps the calendar it read (:func:`current_calendar`) until
+the calendar's stamp changes: every flush that adds, changes or deletes a
+calendar day or year writes a new stamp in the same transaction, so a
+correction made through any worker or host is seen by all of them at
+their next request, for the price of one single-row read.
 """
 
 from __future__ import annotations
 
 import enum
+import threading
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from portal.domain.holidays import estimated_days
-from portal.models.calendar import CalendarDay, CalendarYear
+from portal.models.calendar import CalendarDay, CalendarStamp, CalendarYear
 from portal.models.enums import YearStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -66,6 +74,7 @@ class WorkCalendar:
         self._ordinal: list[int] = []  # working days from _first up to and including each date
         self._workday_dates: list[date] = []  # the k-th working day is _workday_dates[k - 1]
         self._provisional = set(provisional_years)
+        self._growing = threading.Lock()  # one snapshot serves a process's threads
         for day, workday in ordered:
             if day != self._last + timedelta(days=1):
                 raise ValueError(f"the calendar has a gap before {day}")
@@ -91,11 +100,14 @@ class WorkCalendar:
 
     def _extend_through(self, day: date) -> None:
         """Estimate whole years past the table, marking them provisional."""
-        while day > self._last:
-            year = self._last.year + 1
-            for spec in estimated_days(year):
-                self._append(spec.day, spec.workday)
-            self._provisional.add(year)
+        if day <= self._last:
+            return
+        with self._growing:
+            while day > self._last:
+                year = self._last.year + 1
+                for spec in estimated_days(year):
+                    self._append(spec.day, spec.workday)
+                self._provisional.add(year)
 
     def _index(self, day: date) -> int:
         if day < self._first:
@@ -227,3 +239,44 @@ def iso(moment: datetime | None) -> str | None:
     """ISO 8601 in Shanghai time with its offset, e.g. 2026-11-28T21:52:41+08:00,
     as the API, Open311 and partner messages write times."""
     return moment.astimezone(SHANGHAI).isoformat(timespec="seconds") if moment else None
+
+
+# -- one snapshot per process, read again when the stamp changes ------------
+
+STAMP_ROW = 1
+_snapshots: dict[str, tuple[str, WorkCalendar]] = {}  # database URL -> (stamp, calendar)
+_snapshots_lock = threading.Lock()
+
+
+def current_calendar(session: Session) -> WorkCalendar:
+    """The calendar as the database has it now: this process's snapshot
+    while the stamp is unchanged (one single-row read), else read anew."""
+    stamp = session.scalar(select(CalendarStamp.stamp).where(CalendarStamp.id == STAMP_ROW))
+    if stamp is None:
+        return WorkCalendar.load(session)  # a calendar never stamped: nothing to trust a snapshot on
+    url = session.get_bind().url.render_as_string(hide_password=True)
+    kept = _snapshots.get(url)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    calendar = WorkCalendar.load(session)
+    with _snapshots_lock:
+        _snapshots[url] = (stamp, calendar)
+    return calendar
+
+
+@event.listens_for(Session, "before_flush")
+def _restamp_changed_calendar(session: Session, _flush_context, _instances) -> None:
+    """Any flush that writes a calendar day or year writes a new stamp in
+    the same transaction: snapshots elsewhere go stale exactly when the
+    change commits."""
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if not any(isinstance(row, (CalendarDay, CalendarYear)) for row in changed):
+        return
+    fresh = uuid.uuid4().hex
+    with session.no_autoflush:
+        row = session.get(CalendarStamp, STAMP_ROW)
+    if row is None:
+        session.add(CalendarStamp(id=STAMP_ROW, stamp=fresh))
+    else:
+        row.stamp = fresh
+

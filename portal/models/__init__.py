@@ -2,7 +2,7 @@
 every table on ``Base.metadata`` (Alembic and the tests rely on that)."""
 
 from portal.models.agency import Agency
-from portal.models.calendar import CalendarDay, CalendarYear
+from portal.models.calendar import CalendarDay, CalendarStamp, CalendarYear
 from portal.models.case import Case, CaseInvolvement, CaseSuspension
 from portal.models.catalog import Service
 from portal.models.enums import CaseStatus, County, Department, Role
@@ -26,6 +26,7 @@ __all__ = [
     "CaseNotice",
     "CaseSequence",
     "CalendarDay",
+    "CalendarStamp",
     "CalendarYear",
     "Case",
     "CaseStatus",

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from flask import g
 
 from portal.db import db
-from portal.domain.clock import WorkCalendar, local_date
+from portal.domain.clock import WorkCalendar, current_calendar, local_date
 
 
 def wall_clock() -> datetime:
@@ -30,7 +30,8 @@ def request_today() -> date:
 
 
 def request_calendar() -> WorkCalendar:
-    """The working-day calendar, read on first use in the request."""
+    """The working-day calendar, taken on first use in the request: the
+    process's snapshot unless the calendar changed since."""
     if "work_calendar" not in g:
-        g.work_calendar = WorkCalendar.load(db.session)
+        g.work_calendar = current_calendar(db.session)
     return g.work_calendar
