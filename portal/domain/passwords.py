@@ -7,8 +7,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 
 class Passwords:
-    """Hashes and checks passwords with the given argon2 parameters (the
-    app's ARGON2_PARAMETERS; argon2-cffi's defaults when none are given).
+    """Hashes and checks passwords with the given argon2id parameters (the
+    app's ARGON2_PARAMETERS: OWASP's recommended setting; argon2-cffi's
+    defaults when none are given).
     Built once and shared: it holds no per-user state."""
 
     def __init__(self, **parameters):

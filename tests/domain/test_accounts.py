@@ -140,3 +140,20 @@ def test_staff_usernames_are_unique_whatever_the_case(session):
     with pytest.raises(DomainError) as caught:
         create_user(session, "supervisor", username="ROOT")
     assert caught.value.field == "username"
+
+
+def test_a_hash_made_with_older_parameters_is_rehashed_at_owasps_setting_at_sign_in(session):
+    from argon2 import PasswordHasher
+    from argon2.exceptions import VerificationError
+
+    from portal.config import ARGON2_OWASP
+    from portal.domain.passwords import Passwords
+
+    resident = register(session)
+    resident.password_hash = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=2).hash(PASSWORD)
+    owasp = Passwords(**ARGON2_OWASP)
+    assert authenticate(session, "13800000009", PASSWORD, NOW, passwords=owasp) == resident
+    assert "$m=19456,t=2,p=1$" in resident.password_hash and not owasp.needs_rehash(resident.password_hash)
+    with pytest.raises(VerificationError):
+        PasswordHasher(**ARGON2_OWASP).verify(resident.password_hash, "wrong-password")
+    assert authenticate(session, "13800000009", PASSWORD, NOW, passwords=owasp) == resident
