@@ -21,8 +21,9 @@ SECRET_KEY_MIN_BYTES = 32
 # on two cores wait well under a second. Hashes made with other parameters
 # are rehashed at the next sign-in.
 ARGON2_OWASP = {"time_cost": 2, "memory_cost": 19456, "parallelism": 1}
-# Where ``make run`` serves: the base of external links in development.
-DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+# Where ``make run`` serves (honcho's PORT, 5000 unless asked otherwise):
+# the base of external links in development.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:{port}"
 # Hosts a developer's browser or the test client may name.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -59,7 +60,8 @@ def _base_url(environ, production: bool) -> str:
     if raw is None:
         if production:
             raise ConfigError("PORTAL_BASE_URL must be set in production (e.g. https://ksbt.example.gov.cn)")
-        return DEVELOPMENT_BASE_URL
+        port = _env("PORT", environ) or "5000"
+        return DEVELOPMENT_BASE_URL.format(port=port if port.isdigit() else "5000")
     parts = urlsplit(raw)
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
         raise ConfigError(f"PORTAL_BASE_URL must be an http(s) address such as https://ksbt.example.gov.cn, not {raw!r}")

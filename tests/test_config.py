@@ -43,6 +43,7 @@ def test_only_the_base_urls_host_is_trusted_in_production_unless_hosts_are_liste
     assert listed["TRUSTED_HOSTS"] == ["ksbt.example.gov.cn", ".changshan.gov.cn"]
     development = load_config(str(tmp_path), {})
     assert development["PORTAL_BASE_URL"] == "http://127.0.0.1:5000"
+    assert load_config(str(tmp_path), {"PORT": "8080"})["PORTAL_BASE_URL"] == "http://127.0.0.1:8080"  # make run PORT=8080
     assert set(development["TRUSTED_HOSTS"]) == {"127.0.0.1", "localhost", "::1"}
 
 
