@@ -6,7 +6,7 @@ from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
 from portal.extensions import csrf
-from portal.web import levels
+from portal.web import assets, levels
 from portal.web.admin import bp as admin_bp
 from portal.web.agency.views import bp as agency_bp
 from portal.web.api.views import bp as api_bp
@@ -75,6 +75,7 @@ def register_blueprints(app) -> None:
     app.url_map.converters["int"] = DatabaseId
     app.before_request(refuse_unreadable_input)
     levels.init_app(app)
+    assets.init_app(app)
     app.jinja_env.globals["external_url"] = external_url
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
