@@ -39,6 +39,9 @@ def _tune_sqlite(dbapi_connection, _record):
 
 
 def init_app(app):
+    # Every session restamps the calendar and the catalog when it writes them.
+    from portal.domain import stamps  # noqa: F401  (registers the listener)
+
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

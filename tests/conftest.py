@@ -102,7 +102,7 @@ class PackagedCatalog:
 
 
 CATALOG = PackagedCatalog()
-CALENDAR_TABLES = {"calendar_day", "calendar_year", "calendar_stamp"}
+CALENDAR_TABLES = {"calendar_day", "calendar_year", "data_stamp"}
 SEEDED_YEARS: list[int] = []
 
 

@@ -130,7 +130,7 @@ def case_rows(session, now, days, with_applicant=True):
 def empty_database(session):
     """As a new installation: every table emptied but the calendar, the catalog loaded."""
     for table in reversed(db.metadata.sorted_tables):
-        if table.name not in ("calendar_day", "calendar_year", "calendar_stamp"):
+        if table.name not in ("calendar_day", "calendar_year", "data_stamp"):
             session.execute(table.delete())
     load_catalog(session)
     session.commit()

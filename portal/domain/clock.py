@@ -7,27 +7,26 @@ days up to and including each date), whatever N and the date range.
 Years beyond the table are estimated in memory and flagged provisional.
 
 Each process keeps the calendar it read (:func:`current_calendar`) until
-the calendar's stamp changes: every flush that adds, changes or deletes a
-calendar day or year writes a new stamp in the same transaction, so a
-correction made through any worker or host is seen by all of them at
-their next request, for the price of one single-row read.
+the calendar's stamp changes (``domain.stamps``): a correction made
+through any worker or host is seen by all of them at their next request,
+for the price of one single-row read.
 """
 
 from __future__ import annotations
 
 import enum
 import threading
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.holidays import estimated_days
-from portal.models.calendar import CalendarDay, CalendarStamp, CalendarYear
+from portal.domain.stamps import read_stamp
+from portal.models.calendar import CalendarDay, CalendarYear
 from portal.models.enums import YearStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -243,15 +242,15 @@ def iso(moment: datetime | None) -> str | None:
 
 # -- one snapshot per process, read again when the stamp changes ------------
 
-STAMP_ROW = 1
 _snapshots: dict[str, tuple[str, WorkCalendar]] = {}  # database URL -> (stamp, calendar)
 _snapshots_lock = threading.Lock()
 
 
 def current_calendar(session: Session) -> WorkCalendar:
     """The calendar as the database has it now: this process's snapshot
-    while the stamp is unchanged (one single-row read), else read anew."""
-    stamp = session.scalar(select(CalendarStamp.stamp).where(CalendarStamp.id == STAMP_ROW))
+    while the calendar's stamp is unchanged (one single-row read), else
+    read anew (``domain.stamps``)."""
+    stamp = read_stamp(session, "calendar")
     if stamp is None:
         return WorkCalendar.load(session)  # a calendar never stamped: nothing to trust a snapshot on
     url = session.get_bind().url.render_as_string(hide_password=True)
@@ -262,21 +261,3 @@ def current_calendar(session: Session) -> WorkCalendar:
     with _snapshots_lock:
         _snapshots[url] = (stamp, calendar)
     return calendar
-
-
-@event.listens_for(Session, "before_flush")
-def _restamp_changed_calendar(session: Session, _flush_context, _instances) -> None:
-    """Any flush that writes a calendar day or year writes a new stamp in
-    the same transaction: snapshots elsewhere go stale exactly when the
-    change commits."""
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if not any(isinstance(row, (CalendarDay, CalendarYear)) for row in changed):
-        return
-    fresh = uuid.uuid4().hex
-    with session.no_autoflush:
-        row = session.get(CalendarStamp, STAMP_ROW)
-    if row is None:
-        session.add(CalendarStamp(id=STAMP_ROW, stamp=fresh))
-    else:
-        row.stamp = fresh
-

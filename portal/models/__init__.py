@@ -2,7 +2,7 @@
 every table on ``Base.metadata`` (Alembic and the tests rely on that)."""
 
 from portal.models.agency import Agency
-from portal.models.calendar import CalendarDay, CalendarStamp, CalendarYear
+from portal.models.calendar import CalendarDay, CalendarYear
 from portal.models.case import Case, CaseInvolvement, CaseSuspension
 from portal.models.catalog import Service
 from portal.models.enums import CaseStatus, County, Department, Role
@@ -12,12 +12,14 @@ from portal.models.message import Message
 from portal.models.partner import ApiToken, OutboxMessage, PartnerEvent
 from portal.models.permit import PermitCheck, PermitEndorsement, PermitSequence, ResidencePermit
 from portal.models.rating import Rating, RatingFollowUp
+from portal.models.stamps import DataStamp
 from portal.models.task import Task
 from portal.models.tracking import CaseTally, SlaAlert, TallyValue
 from portal.models.user import User
 from portal.models.worker import PeriodicRun, WorkerHeartbeat
 
 __all__ = [
+    "DataStamp",
     "Agency",
     "ApiToken",
     "ApplicationDraft",
@@ -26,7 +28,6 @@ __all__ = [
     "CaseNotice",
     "CaseSequence",
     "CalendarDay",
-    "CalendarStamp",
     "CalendarYear",
     "Case",
     "CaseStatus",

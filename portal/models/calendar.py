@@ -38,16 +38,3 @@ class CalendarYear(Base):
     status: Mapped[YearStatus] = mapped_column(constrained(YearStatus, "year_status"))
     source: Mapped[DaySource] = mapped_column(constrained(DaySource, "day_source"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class CalendarStamp(Base):
-    """One row whose stamp changes with every change to the calendar, so a
-    process that keeps the calendar in memory knows when to read it again
-    (a random token, not a counter: a database rebuilt from scratch never
-    repeats an old stamp)."""
-
-    __tablename__ = "calendar_stamp"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    stamp: Mapped[str] = mapped_column(String(32))
-

@@ -4,12 +4,13 @@ a correction made anywhere is seen at the next request everywhere."""
 
 from datetime import date
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.domain.calendar import correct_day
 from portal.domain.clock import current_calendar
-from portal.models import CalendarDay, CalendarStamp
+from portal.domain.stamps import read_stamp
+from portal.models import CalendarDay
 from tests.factories import create_user, now
 
 
@@ -32,7 +33,7 @@ def test_a_second_request_reuses_the_snapshot_with_one_single_row_read(session):
     session.commit()
     again, seen = statements(session, lambda: current_calendar(session))
     assert again is first
-    assert len(seen) == 1 and "calendar_stamp" in seen[0]
+    assert len(seen) == 1 and "data_stamp" in seen[0]
 
 
 def test_a_correction_committed_by_another_process_is_seen_at_the_next_request(session):
@@ -50,11 +51,11 @@ def test_a_correction_committed_by_another_process_is_seen_at_the_next_request(s
 
 
 def test_a_calendar_change_rolled_back_leaves_no_new_stamp(session):
-    stamp = session.scalar(select(CalendarStamp.stamp))
+    stamp = read_stamp(session, "calendar")
     row = session.get(CalendarDay, date(2026, 11, 5))
     row.name = "试探"
     session.flush()
-    assert session.scalar(select(CalendarStamp.stamp)) != stamp
+    assert read_stamp(session, "calendar") != stamp
     session.rollback()
-    assert session.scalar(select(CalendarStamp.stamp)) == stamp
+    assert read_stamp(session, "calendar") == stamp
     assert current_calendar(session).is_workday(date(2026, 11, 5))
