@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, redirect, render_template, request, session
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal.db import db
 from portal.domain.catalog import (
@@ -20,6 +21,7 @@ from portal.domain.clock import local_date
 from portal.domain.performance import PERIOD_DAYS, performance_table
 from portal.i18n import LANGUAGES
 from portal.web.clock import request_now
+from portal.web.fragments import catalog_fragment, with_validator
 from portal.web.navigation import safe_next
 from portal.web.public.forms import CatalogFilterForm
 
@@ -36,17 +38,19 @@ def home():
 @bp.get("/services")
 def catalog():
     form = CatalogFilterForm(request.args, meta={"csrf": False})
-    criteria = CatalogFilter()
-    if form.validate():
-        criteria = form.criteria()
-    services = list_services(db.session, criteria)
-    return render_template(
-        "public/catalog.html",
-        form=form,
-        services=services,
-        county=criteria.county,
-        agencies=list_agencies(db.session),
-    )
+    valid = form.validate()
+    criteria = form.criteria() if valid else CatalogFilter()
+
+    def render() -> str:
+        return render_template(
+            "public/_catalog_body.html", form=form, services=list_services(db.session, criteria),
+            county=criteria.county, agencies=list_agencies(db.session),
+        )
+
+    # The list is the same for everyone who asks the same: kept per filter
+    # (a refused filter is rendered with its messages, never kept).
+    body = catalog_fragment("catalog", render, tuple(sorted(request.args.items(multi=True)))) if valid else Markup(render())
+    return with_validator(render_template("public/catalog.html", body=body))
 
 
 @bp.get("/performance")
@@ -66,9 +70,11 @@ def service(code: str):
     found = find_service(db.session, code)
     if found is None:
         abort(404)
-    return render_template(
-        "public/service.html", service=found, acting=acting_agencies(db.session, found)
+    notice = catalog_fragment(
+        "service", lambda: render_template("public/_service_notice.html", service=found, acting=acting_agencies(db.session, found)),
+        found.code,
     )
+    return with_validator(render_template("public/service.html", service=found, notice=notice))
 
 
 @bp.get("/language/<code>")
