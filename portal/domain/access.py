@@ -110,13 +110,17 @@ def may_transition_case(actor: User | None, case: Case, action: str, actors: fro
 def may_act_on_task(actor: User | None, task: Task, who: str) -> bool:
     """Whether ``actor`` (None: the system) is ``who`` for ``task``: an
     officer of its agency, its assignee, a clerk of its case's window,
-    oversight, or the system."""
+    oversight, or the system. An agency's own system is the assignee
+    only of a task it claimed itself, never of one a named officer holds."""
     if who == SYSTEM:
         return actor is None
     if actor is None:
         # An agency that works in its own system (delivery mode http) acts
-        # through it: the system may do what the agency's officers may.
-        return who in (OFFICER, ASSIGNEE) and task.agency.delivery_mode is DeliveryMode.http
+        # through it: the system may do what the agency's officers may, but
+        # a task one of them claimed stays theirs until they release it.
+        if task.agency.delivery_mode is not DeliveryMode.http:
+            return False
+        return who == OFFICER or (who == ASSIGNEE and task.assignee_id is None)
     if who == WINDOW:
         return may_decide(actor, task.case)
     if who == OVERSIGHT:

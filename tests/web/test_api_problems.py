@@ -8,11 +8,14 @@ import json
 import re
 
 import pytest
+from sqlalchemy import select
 
 from portal.db import db
 from portal.domain.clock import WorkCalendar
 from portal.domain.signing import SIGNATURE_HEADER, sign
 from portal.domain.workflow import act_on_task
+from portal.models import Agency, Task, User
+from portal.models.enums import DeliveryMode, TaskStatus
 from tests import factories
 from tests.api_data import bearer, make_token, walk_in_body
 from tests.partners import AGENCY, SECRET, routed_case, switch_to_http
@@ -65,6 +68,22 @@ def test_another_officers_token_is_told_where_the_task_stands_not_who_holds_it(a
     body = problem_of(client.post(f"/api/v1/tasks/{task_id}/actions", headers=headers, json=request), 409, "not-allowed-now")
     assert body["task_status"] == "claimed"
     assert_english_and_names_no_one(body)
+
+
+def test_an_agency_systems_token_cannot_complete_a_task_its_officer_claimed(app, client):
+    task_id = claimed_by_a_named_officer(app)
+    with app.app_context():
+        db.session.scalar(select(Agency).where(Agency.code == "ys-psb")).delivery_mode = DeliveryMode.http
+        db.session.commit()
+    headers = bearer(make_token(app, "agency", agency_code="ys-psb"))
+    for body in ({"action": "complete", "note": "同意"}, {"action": "claim"}, {"action": "refuse", "note": "不符合"}):
+        problem = problem_of(client.post(f"/api/v1/tasks/{task_id}/actions", headers=headers, json=body), 409, "not-allowed-now")
+        assert problem["task_status"] == "claimed"
+        assert_english_and_names_no_one(problem)
+    assert client.get(f"/api/v1/tasks/{task_id}", headers=headers).get_json()["allowed_actions"] == []
+    with app.app_context():
+        task = db.session.get(Task, task_id)
+        assert task.status is TaskStatus.claimed and db.session.get(User, task.assignee_id).real_name == OFFICER_NAME
 
 
 def signed(raw: bytes) -> dict:
