@@ -9,6 +9,8 @@ import os
 import shutil
 import tempfile
 
+import gunicorn.http.wsgi
+
 from portal.config import server_settings
 
 _settings = server_settings()
@@ -20,6 +22,13 @@ _metrics_dir = _settings["metrics_dir"] or tempfile.mkdtemp(prefix="portal-metri
 shutil.rmtree(_metrics_dir, ignore_errors=True)
 os.makedirs(_metrics_dir, exist_ok=True)
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
+
+# gunicorn writes "Server: gunicorn" into every response itself, after the
+# application's headers, so no WSGI middleware can take it out; it reads
+# the name from this module each time it starts a response. A scanner
+# learns nothing of the framework from "portal" (nginx answers with its
+# own Server line, without a version: server_tokens off).
+gunicorn.http.wsgi.SERVER = "portal"
 
 bind = _settings["bind"]
 workers = _settings["workers"]  # 2 × CPUs + 1 unless PORTAL_WEB_WORKERS says otherwise

@@ -71,12 +71,16 @@ PROBLEM_TYPES = {
 
 
 def problem(status: int, title: str, detail: str, type_: str | None = None, **extra):
-    """An RFC 9457 problem document; ``extra`` adds members (e.g. ``errors``)."""
+    """An RFC 9457 problem document; ``extra`` adds members (e.g. ``errors``).
+    Title and detail are in English, whatever the request's language: a
+    translatable message given here is rendered in English."""
+    with force_locale("en"):
+        title, detail = str(title), str(detail)
     body = {
         "type": type_ or PROBLEM_TYPES.get(status, f"/api/v1/problems/{status}"),
-        "title": str(title),
+        "title": title,
         "status": status,
-        "detail": str(detail),
+        "detail": detail,
         **extra,
     }
     response = jsonify(body)

@@ -20,7 +20,9 @@ from tests.partners import free_port
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_gunicorn_serves_the_portal_with_the_shipped_configuration(app, migrated, tmp_path):
+def start_gunicorn(migrated, tmp_path, workers: int = 2):
+    """gunicorn with the shipped configuration, and the port it listens on,
+    once it answers /readyz; the first answer is returned too."""
     port = free_port()
     env = {
         **os.environ,
@@ -28,22 +30,27 @@ def test_gunicorn_serves_the_portal_with_the_shipped_configuration(app, migrated
         "PORTAL_DATABASE_URL": migrated,
         "PORTAL_UPLOAD_FOLDER": str(tmp_path),
         "PORTAL_BIND": f"127.0.0.1:{port}",
-        "PORTAL_WEB_WORKERS": "2",
+        "PORTAL_WEB_WORKERS": str(workers),
         "PORTAL_LOG_FORMAT": "json",
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return server, port, requests.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
+        except (requests.ConnectionError, requests.Timeout):
+            if server.poll() is not None or time.monotonic() >= deadline:
+                server.kill()
+                raise AssertionError("gunicorn did not start: " + server.communicate(timeout=30)[0]) from None
+            time.sleep(0.2)
+
+
+def test_gunicorn_serves_the_portal_with_the_shipped_configuration(app, migrated, tmp_path):
+    server, port, ready = start_gunicorn(migrated, tmp_path)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
-                break
-            except (requests.ConnectionError, requests.Timeout):
-                assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
         assert ready.status_code == 200 and ready.json()["checks"]["database"] == "ok"
         tracked = requests.get(f"http://127.0.0.1:{port}/track", params={"number": "KSCS202612010001", "code": "246810"}, timeout=5)
         assert tracked.status_code == 400
@@ -67,3 +74,30 @@ def test_gunicorn_serves_the_portal_with_the_shipped_configuration(app, migrated
     assert requests_logged[1]["request_id"] == tracked.headers["X-Request-ID"]
     assert "246810" not in output  # the query code reaches no log line
     assert any(line["message"] == "Shutting down: Master" for line in lines)
+
+
+def test_gunicorns_answers_name_no_framework_or_version(app, migrated, tmp_path):
+    server, port, ready = start_gunicorn(migrated, tmp_path, workers=1)
+    try:
+        answers = [
+            ready,
+            requests.get(f"http://127.0.0.1:{port}/", timeout=5),
+            requests.get(f"http://127.0.0.1:{port}/api/v1/services", timeout=5),
+            requests.get(f"http://127.0.0.1:{port}/no-such-page", timeout=5),
+            requests.get(f"http://127.0.0.1:{port}/api/v1/cases", timeout=5),  # 401 problem+json
+        ]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
+    assert [a.status_code for a in answers] == [200, 200, 200, 404, 401]
+    for answer in answers:
+        assert answer.headers["Server"] == "portal"
+        headers = " ".join(f"{name}: {value}" for name, value in answer.headers.items()).lower()
+        for word in ("gunicorn", "werkzeug", "flask", "python"):
+            assert word not in headers, (answer.url, answer.headers)
+
+
+def test_the_nginx_site_hides_its_version_in_every_server():
+    site = (ROOT / "deploy" / "nginx-portal.conf").read_text()
+    servers = site.count("\nserver {")
+    assert servers == 2 and site.count("server_tokens off;") == servers

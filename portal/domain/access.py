@@ -7,8 +7,9 @@ Anything else is reported as not found, never as forbidden.
 
 The work each role does: an officer's queue holds their agency's tasks, a
 clerk's desk the cases their window received. Who may make each change
-the lifecycle's tables allow (the lifecycle asks here). And what anyone,
-signed in or not, may see of a case: Open311 and the tracking page.
+the lifecycle's tables allow (the lifecycle asks here). What each API
+principal sees of the applicant. And what anyone, signed in or not, may
+see of a case: Open311 and the tracking page.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from datetime import datetime
 from sqlalchemy import Select, exists, false, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.domain.identity import mask_name
+from portal.domain.identity import mask_id_number, mask_mobile, mask_name
+from portal.domain.tokens import Principal
 from portal.models import Agency, Case, CaseInvolvement, Event, Role, Service, Task, User
 from portal.models.enums import CaseStatus, Channel, County, DeliveryMode, TaskStatus
 
@@ -108,13 +110,17 @@ def may_transition_case(actor: User | None, case: Case, action: str, actors: fro
 def may_act_on_task(actor: User | None, task: Task, who: str) -> bool:
     """Whether ``actor`` (None: the system) is ``who`` for ``task``: an
     officer of its agency, its assignee, a clerk of its case's window,
-    oversight, or the system."""
+    oversight, or the system. An agency's own system is the assignee
+    only of a task it claimed itself, never of one a named officer holds."""
     if who == SYSTEM:
         return actor is None
     if actor is None:
         # An agency that works in its own system (delivery mode http) acts
-        # through it: the system may do what the agency's officers may.
-        return who in (OFFICER, ASSIGNEE) and task.agency.delivery_mode is DeliveryMode.http
+        # through it: the system may do what the agency's officers may, but
+        # a task one of them claimed stays theirs until they release it.
+        if task.agency.delivery_mode is not DeliveryMode.http:
+            return False
+        return who == OFFICER or (who == ASSIGNEE and task.assignee_id is None)
     if who == WINDOW:
         return may_decide(actor, task.case)
     if who == OVERSIGHT:
@@ -124,6 +130,54 @@ def may_act_on_task(actor: User | None, task: Task, who: str) -> bool:
     # A task the agency's system claimed has no assignee: any officer of the
     # agency answers for it (after a switch back to the portal, for one).
     return who == OFFICER or task.assignee_id in (actor.id, None)
+
+
+# -- what each API principal sees of the applicant ------------------------
+
+
+@dataclass(frozen=True)
+class ApplicantDetails:
+    """The applicant's name, ID number and mobile, each in full or masked."""
+
+    name: str
+    id_number: str
+    mobile: str
+
+
+def _works_on(case: Case, agency_id: int | None) -> bool:
+    """The agency has a task on the case that was not cancelled (open, in
+    hand or done): it handles the case, or did."""
+    return any(t.agency_id == agency_id and t.status is not TaskStatus.cancelled for t in case.tasks)
+
+
+def applicant_seen_by(principal: Principal, case: Case) -> ApplicantDetails:
+    """What ``principal`` sees of the applicant of a case it may see: masked,
+    unless it handles the case and needs the data.
+
+    - An agency's own system, while the agency works in it (delivery mode
+      http) and has a task on the case that was not cancelled: name, ID
+      number and mobile in full, as the task's message carried them.
+    - An officer whose agency has such a task, or a clerk of the window
+      that received the case (their own tokens): the name in full, the
+      numbers masked, as on their pages.
+    - Everyone else (window systems, other agencies' and windows' staff,
+      supervisors, admins, an agency's system while the agency works in
+      the portal's queue): all three masked.
+    """
+    full = ApplicantDetails(case.applicant_name, case.applicant_id_number, case.applicant_mobile)
+    masked = ApplicantDetails(
+        mask_name(case.applicant_name), mask_id_number(case.applicant_id_number), mask_mobile(case.applicant_mobile)
+    )
+    if principal.kind == "agency":
+        in_own_system = any(
+            t.agency_id == principal.agency_id and t.agency.delivery_mode is DeliveryMode.http for t in case.tasks
+        )
+        return full if in_own_system and _works_on(case, principal.agency_id) else masked
+    user = principal.user
+    if user is None:  # a window system
+        return masked
+    handles = (user.role is Role.officer and _works_on(case, user.agency_id)) or may_decide(user, case)
+    return ApplicantDetails(case.applicant_name, masked.id_number, masked.mobile) if handles else masked
 
 
 # -- what the public may see ----------------------------------------------

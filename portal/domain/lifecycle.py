@@ -164,6 +164,11 @@ TASK_TRANSITIONS = {
 }
 
 
+HELD_BY_AN_OFFICER = _l(
+    "An officer of the agency has claimed this task in the portal; the agency's system may act on it once they release it."
+)
+
+
 def task_actions(task: Task, actor: User | None) -> set[str]:
     """What ``actor`` may do to ``task`` now."""
     return {
@@ -200,6 +205,10 @@ def task_transition(
             )
         raise DomainError(NOT_WAITING, "status")
     if not _may_act_on_task(task, actor, action):
+        if actor is None and task.assignee_id is not None and may_act_on_task(None, task, OFFICER):
+            # The agency works in its own system, but one of its officers holds
+            # the task: a state the system may wait out, not a lack of rights.
+            raise DomainError(HELD_BY_AN_OFFICER, "status")
         raise DomainError(_l("Your account may not do this to this task."), "actor")
     if not task.agency.active and action not in ("transfer", "cancel", "return"):
         raise DomainError(

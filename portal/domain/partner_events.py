@@ -39,7 +39,8 @@ TASK_ACTIONS = {"accepted": "claim", "suspended": "suspend", "resumed": "resume"
 
 class CallbackRefused(Exception):
     """Why a callback is not applied: ``kind`` is the problem type (its last
-    path segment), ``field`` the member of the body at fault."""
+    path segment), ``field`` the member of the body at fault. ``detail`` is
+    English, or a rule's translatable message to be rendered in English."""
 
     def __init__(self, kind: str, detail: str, field: str | None = None):
         super().__init__(detail)
@@ -165,11 +166,24 @@ def receive(session: Session, agency: Agency, report: PartnerReport, now: dateti
         # The actor is the agency's own system (None to the lifecycle).
         act_on_task(session, task, TASK_ACTIONS[report.action], None, now, calendar, request)
     except DomainError as error:
-        kind = "not-allowed-now" if error.field in (None, "status", "actor", "routing") else "invalid-event"
-        field = None if kind == "not-allowed-now" else {"result_number": "result"}.get(error.field, error.field)
-        raise CallbackRefused(kind, str(error.message), field) from None
+        if error.field in (None, "status", "actor", "routing"):
+            raise CallbackRefused("not-allowed-now", not_allowed_now(task, report.action)) from None
+        # The rule's own message, rendered in English where it is answered.
+        raise CallbackRefused("invalid-event", error.message, {"result_number": "result"}.get(error.field, error.field)) from None
     session.flush()
     return APPLIED
+
+
+def not_allowed_now(task: Task, action: str) -> str:
+    """Why the task does not take the report now, for the partner: where the
+    task stands, in English, never which officer holds it (the lifecycle's
+    messages are for the portal's pages and may name them)."""
+    if task.assignee_id is not None:
+        return (
+            "An officer of the agency has claimed this task in the portal; the agency's system "
+            "may report on it once they release it (then send accepted first)."
+        )
+    return f"The task is {task.status.value}; it does not take {action} now."
 
 
 def remember_refusal(session: Session, agency: Agency, body: Any, refused: CallbackRefused, now: datetime) -> None:

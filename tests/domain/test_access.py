@@ -17,7 +17,7 @@ from portal.domain.desk import returned_count, window_queue
 from portal.domain.events import record_event
 from portal.domain.queue import agency_queue
 from portal.models import County
-from portal.models.enums import Channel
+from portal.models.enums import Channel, DeliveryMode
 from tests.factories import at, create_case, create_task, create_user
 
 
@@ -67,6 +67,14 @@ def test_a_task_is_for_its_agencys_officers_and_its_assignee(session):
     assert may_act_on_task(create_user(session, "clerk", window_county=County.changshan), task, "window")
     assert not may_act_on_task(create_user(session, "clerk", window_county=County.yushan), task, "window")
     assert not may_act_on_task(None, task, "officer")  # the agency works in the portal, not its own system
+
+
+def test_an_agencys_own_system_is_the_assignee_only_of_a_task_no_officer_holds(session):
+    task = create_task(session, create_case(session, status="in_progress"), "cs-psb", status="claimed")
+    task.agency.delivery_mode = DeliveryMode.http
+    assert may_act_on_task(None, task, "officer") and may_act_on_task(None, task, "assignee")  # the system claimed it
+    task.assignee_id = create_user(session, "officer", agency_code="cs-psb").id
+    assert may_act_on_task(None, task, "officer") and not may_act_on_task(None, task, "assignee")
 
 
 def test_the_public_sees_a_masked_name_and_the_cases_own_steps_only(session):

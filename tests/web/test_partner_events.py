@@ -3,16 +3,19 @@ the partner sees in the answer, and what the applicant and staff see in
 the portal afterwards."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from portal.db import db
+from portal.domain.clock import WorkCalendar
 from portal.domain.signing import SIGNATURE_HEADER, sign
-from portal.models import CaseStatus, Event, Message, OutboxMessage, PartnerEvent, Task
+from portal.domain.workflow import act_on_task
+from portal.models import CaseStatus, Event, Message, OutboxMessage, PartnerEvent, Task, User
 from portal.models.enums import NoticeKind, TaskStatus
-from tests.factories import create_user, wall_clock
+from tests.factories import create_user, now, wall_clock
 from tests.partners import AGENCY, SECRET, routed_case, switch_to_http
 
 URL = "/api/v1/partner/events"
@@ -238,3 +241,57 @@ def test_a_nul_character_in_a_callback_is_refused_and_nothing_is_stored(app, cli
         stored = db.session.scalars(select(PartnerEvent)).all()
         assert all("\x00" not in f"{e.event_id}{e.action}{e.outcome}" for e in stored)
         assert the_task(app, task_id).status is TaskStatus.open
+
+
+OFFICER_NAME, OFFICER_LOGIN = "钱多多", "qian.duoduo"
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@pytest.fixture
+def officer_claimed(app, task_id):
+    """The task claimed in the portal by a named officer of the agency."""
+    with app.app_context():
+        officer = create_user(db.session, "officer", agency_code=AGENCY, real_name=OFFICER_NAME, username=OFFICER_LOGIN)
+        act_on_task(db.session, db.session.get(Task, task_id), "claim", officer, now(), WorkCalendar.load(db.session))
+        db.session.commit()
+        return task_id, officer.id
+
+
+def assert_names_no_one_in_english(body: dict) -> None:
+    text = json.dumps(body, ensure_ascii=False)
+    assert OFFICER_NAME not in text and OFFICER_LOGIN not in text
+    assert not CJK.search(body["detail"]) and not CJK.search(body["title"]), body
+
+
+@pytest.mark.parametrize("action, extra", [("completed", {}), ("refused", {"note": "不符合条件"}), ("accepted", {})])
+def test_a_partner_cannot_act_on_a_task_a_named_officer_claimed(app, client, officer_claimed, action, extra):
+    task_id, officer_id = officer_claimed
+    response = post_event(client, event(task_id, action, **extra))
+    body = problem_of(response, 409, "not-allowed-now")
+    assert_names_no_one_in_english(body)
+    assert "officer" in body["detail"] and "release" in body["detail"]
+    task = the_task(app, task_id)
+    assert (task.status, task.assignee_id) == (TaskStatus.claimed, officer_id)
+    with app.app_context():
+        assert db.session.scalar(select(PartnerEvent)).outcome.startswith("not-allowed-now: An officer")
+
+
+def test_a_partners_conflict_is_in_english_even_for_a_chinese_speaking_request(app, client, task_id):
+    with client.session_transaction() as session:
+        session["locale"] = "zh_CN"
+    body = json.dumps(event(task_id, "completed"), ensure_ascii=False).encode()
+    headers = {SIGNATURE_HEADER: sign(SECRET, body, wall_clock()), "Content-Type": "application/json"}
+    response = client.post(URL, data=body, headers={**headers, "Accept-Language": "zh-CN,zh;q=0.9"})
+    problem = problem_of(response, 409, "not-allowed-now")
+    assert problem["detail"] == "The task is open; it does not take completed now."
+
+
+def test_once_the_officer_releases_it_the_partner_accepts_and_completes_the_task(app, client, officer_claimed):
+    task_id, officer_id = officer_claimed
+    with app.app_context():
+        officer = db.session.get(User, officer_id)
+        act_on_task(db.session, db.session.get(Task, task_id), "release", officer, now(), WorkCalendar.load(db.session))
+        db.session.commit()
+    assert post_event(client, event(task_id, "accepted")).get_json()["status"] == "applied"
+    assert post_event(client, event(task_id, "completed")).get_json()["status"] == "applied"
+    assert the_task(app, task_id).status is TaskStatus.completed

@@ -1,6 +1,7 @@
 """Cases over the JSON API: list (filters, cursor pages), read, and file a
 walk-in case for a window system. What a token sees is what the access
-rules give the role it stands in for (``access.visible_cases``)."""
+rules give the role it stands in for (``access.visible_cases``), and of
+the applicant what ``access.applicant_seen_by`` gives it."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.db import db
-from portal.domain.access import find_visible_case, visible_cases
+from portal.domain.access import applicant_seen_by, find_visible_case, visible_cases
 from portal.domain.catalog import find_service
 from portal.domain.clock import WorkCalendar, iso
 from portal.domain.deadlines import case_level
-from portal.domain.identity import mask_id_number, mask_mobile
+from portal.domain.tokens import Principal
 from portal.domain.walk_ins import FilingErrors, IdempotencyConflict, WalkIn, file_walk_in, idempotency_key
 from portal.models import Case, CaseStatus, Event, Task
 from portal.web.api.auth import api_problem, current_principal, forbidden, invalid, not_found, token_required
@@ -74,7 +75,7 @@ def timeline_entry(event: Event) -> dict:
     return entry
 
 
-def case_detail(case: Case, calendar: WorkCalendar, now: datetime) -> dict:
+def case_detail(case: Case, principal: Principal, calendar: WorkCalendar, now: datetime) -> dict:
     events = list(
         db.session.scalars(
             select(Event)
@@ -84,14 +85,11 @@ def case_detail(case: Case, calendar: WorkCalendar, now: datetime) -> dict:
         )
     )
     body = case_summary(case, calendar, now, events[-1].created_at if events else None)
+    applicant = applicant_seen_by(principal, case)
     body.update(
         service_name={"zh_CN": case.service.name_zh, "en": case.service.name_en},
         delivered_at=iso(case.delivered_at),
-        applicant={
-            "name": case.applicant_name,
-            "id_number": mask_id_number(case.applicant_id_number),
-            "mobile": mask_mobile(case.applicant_mobile),
-        },
+        applicant={"name": applicant.name, "id_number": applicant.id_number, "mobile": applicant.mobile},
         facts={
             "hukou_county": case.hukou_county,
             "hukou_province": case.hukou_province,
@@ -198,7 +196,7 @@ def get_case(number: str):
     case = find_visible_case(db.session, current_principal().viewer, number[:40]) if "\x00" not in number else None
     if case is None:
         return not_found("No case with this number is visible to this token.")
-    return json_response(case_detail(case, request_calendar(), request_now()))
+    return json_response(case_detail(case, current_principal(), request_calendar(), request_now()))
 
 
 def _walk_in(body: CaseCreate) -> WalkIn:
@@ -263,7 +261,7 @@ def create_case():
             "conflict", "This Idempotency-Key was used for a different application; use a new key for a new case."
         )
     db.session.commit()
-    body = case_detail(case, request_calendar(), request_now())
+    body = case_detail(case, principal, request_calendar(), request_now())
     body["query_code"] = case.query_code  # for the receipt the window prints
     location = url_for("api.get_case", number=case.number)
     return json_response(body, 201 if created else 200, {"Location": location})

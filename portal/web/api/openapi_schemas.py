@@ -109,10 +109,15 @@ def response_schemas() -> dict:
                     "delivered_at": nullable(ref("DateTime")),
                     "applicant": obj(
                         {
-                            "name": {"type": "string"},
-                            "id_number": {"type": "string", "description": "Masked: region and last four."},
-                            "mobile": {"type": "string", "description": "Masked."},
-                        }
+                            "name": {"type": "string", "description": "Masked (张*) unless the token handles the case."},
+                            "id_number": {
+                                "type": "string",
+                                "description": "Masked (region and last four) unless the token is the system of an "
+                                "agency with a task on the case that works in its own system.",
+                            },
+                            "mobile": {"type": "string", "description": "Masked like id_number."},
+                        },
+                        description="What each kind of token sees is in the README's table.",
                     ),
                     "facts": obj(
                         {

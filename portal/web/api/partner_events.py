@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 
 from flask import jsonify, request
+from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -90,9 +91,11 @@ def partner_event():
 
 
 def _remember(agency, body, refused: CallbackRefused, now) -> None:
-    """Keep the refusal for the audit; a simultaneous repeat that stored it first wins."""
+    """Keep the refusal for the audit, in the English of the answer; a
+    simultaneous repeat that stored it first wins."""
     try:
-        remember_refusal(db.session, db.session.merge(agency), body, refused, now)
+        with force_locale("en"):
+            remember_refusal(db.session, db.session.merge(agency), body, refused, now)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

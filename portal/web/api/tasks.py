@@ -31,6 +31,7 @@ LEVELS = ("on_track", "due_soon", "overdue")
 ACTIONS = tuple(workflow.TASK_ACTIONS)
 NOT_AN_AGENCY = "Tasks are for an agency system's token or an agency officer's own token."
 NOT_NOW = "The task's status does not allow this action now; read the task again."
+NOT_THIS_TOKEN = "This token may not take this action on the task now; read the task again for its allowed_actions."
 
 
 def task_json(task: Task, now: datetime, calendar: WorkCalendar) -> dict:
@@ -139,8 +140,9 @@ def act_on_task(task_id: int):
             # works in its own system (delivery mode http).
             return forbidden("This agency works in the portal's queue; its officers act there or with their own tokens.")
         if error.field in ("status", "actor"):
-            # A partner system is told where the task stands, not which officer holds it.
-            detail = _english(error.message) if principal.user is not None else NOT_NOW
+            # Where the task stands, never which officer holds it: the
+            # lifecycle's messages are for the portal's pages and may name them.
+            detail = NOT_NOW if error.field == "status" else NOT_THIS_TOKEN
             return api_problem("not-allowed-now", detail, task_status=db.session.get(Task, task_id).status.value)
         return invalid(
             [{"pointer": "/note" if error.field != "expected_workdays" else "/expected_workdays", "detail": _english(error.message)}]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC
 
-from flask import Response, render_template, request, stream_with_context
+from flask import render_template, request
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
@@ -20,6 +18,7 @@ from portal.models import Role
 from portal.models.enums import Channel, County, Department, ServiceMode
 from portal.security import role_required
 from portal.web.clock import request_now, request_today
+from portal.web.exports import csv_response
 from portal.web.supervisor.forms import ANY, DashboardFilterForm
 from portal.web.supervisor.views import bp
 
@@ -130,29 +129,6 @@ def chart_data(data, agencies) -> dict:
 
 # -- exports ---------------------------------------------------------------
 
-def _csv_response(name: str, header: list[str], rows) -> Response:
-    """UTF-8 with a byte-order mark, so Excel shows Chinese correctly."""
-
-    def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(row)
-            if buffer.tell() > 64 * 1024:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    return Response(
-        stream_with_context(generate()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
 def _pct(value):
     return "" if value is None else f"{value * 100:.1f}"
 
@@ -189,7 +165,7 @@ def export_services():
         [service.code, service.name_zh, service.name_en, *_figure_cells(f)]
         for service, f in sorted(data.services, key=lambda r: r[0].position)
     )
-    return _csv_response(_file_name("services", filters), ["service_code", "service_zh", "service_en", *FIGURE_HEADER], rows)
+    return csv_response(_file_name("services", filters), ["service_code", "service_zh", "service_en", *FIGURE_HEADER], rows)
 
 
 @bp.get("/dashboard/agencies.csv")
@@ -208,7 +184,7 @@ def export_agencies():
         "agency_code", "agency_zh", "agency_en", *FIGURE_HEADER,
         "tasks", "tasks_closed", "mean_task_workdays", "tasks_closed_late", "tasks_open_overdue",
     ]
-    return _csv_response(_file_name("agencies", filters), header, rows)
+    return csv_response(_file_name("agencies", filters), header, rows)
 
 
 CASE_HEADER = [
@@ -240,4 +216,4 @@ def export_cases():
                 "yes" if case.corrected else "no", _stamp(case.delivered_at),
             ]
 
-    return _csv_response(_file_name("cases", filters), CASE_HEADER, rows())
+    return csv_response(_file_name("cases", filters), CASE_HEADER, rows())
