@@ -42,9 +42,10 @@ max_requests_jitter = 200
 # ProxyFix (PORTAL_TRUSTED_PROXIES) decides the client address.
 forwarded_allow_ips = _settings["forwarded_allow_ips"]
 # The portal writes one line per request itself (portal/logs.py): method,
-# route, status, duration and request id, never a query string (the
-# tracking lookup carries the query code there). gunicorn's own access
-# log would repeat it with the query string, so it is off.
+# route, status, duration and request id, never a path's values or a query
+# string (a receipt's tracking link carries a token, an old link may carry
+# a query code). gunicorn's own access log would repeat the line with both,
+# so it is off.
 accesslog = None
 errorlog = "-"
 logconfig_dict = {

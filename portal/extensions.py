@@ -53,6 +53,12 @@ def permit_key() -> str | bytes:
     return current_app.config["SECRET_KEY"]
 
 
+def tracking_key() -> str | bytes:
+    """The key that signs the receipts' tracking links: the app's secret
+    key (its own salt keeps these tokens apart from sessions and CSRF)."""
+    return current_app.config["SECRET_KEY"]
+
+
 def sms_gateway() -> Gateway:
     """The SMS gateway PORTAL_SMS_GATEWAY names, logging to the app's log."""
     return gateway_from_config(current_app.config, current_app.logger)

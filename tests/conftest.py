@@ -39,6 +39,8 @@ def _test_config(database_url: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "ARGON2_PARAMETERS": factories.FAST_ARGON2,
         "SERVER_NAME": None,
+        # The test client's own host: links a test follows stay on it.
+        "PORTAL_BASE_URL": "http://localhost",
     }
 
 

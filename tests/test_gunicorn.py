@@ -52,7 +52,12 @@ def test_gunicorn_serves_the_portal_with_the_shipped_configuration(app, migrated
     server, port, ready = start_gunicorn(migrated, tmp_path)
     try:
         assert ready.status_code == 200 and ready.json()["checks"]["database"] == "ok"
-        tracked = requests.get(f"http://127.0.0.1:{port}/track", params={"number": "KSCS202612010001", "code": "246810"}, timeout=5)
+        browser = requests.Session()
+        form = browser.get(f"http://127.0.0.1:{port}/track", timeout=5)
+        csrf = form.text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        tracked = browser.post(
+            f"http://127.0.0.1:{port}/track", data={"csrf_token": csrf, "number": "KSCS202612010001", "code": "246810"}, timeout=5
+        )
         assert tracked.status_code == 400
         for _ in range(12):
             assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
@@ -69,9 +74,11 @@ def test_gunicorn_serves_the_portal_with_the_shipped_configuration(app, migrated
     assert sum(counted) == 12
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     requests_logged = [line for line in lines if line["name"] == "portal.request"]
-    assert [(r["method"], r["route"], r["status"]) for r in requests_logged[:2]] == [("GET", "/readyz", 200), ("GET", "/track", 400)]
-    assert len({r["request_id"] for r in requests_logged}) == len(requests_logged) == 15
-    assert requests_logged[1]["request_id"] == tracked.headers["X-Request-ID"]
+    assert [(r["method"], r["route"], r["status"]) for r in requests_logged[:3]] == [
+        ("GET", "/readyz", 200), ("GET", "/track", 200), ("POST", "/track", 400)
+    ]
+    assert len({r["request_id"] for r in requests_logged}) == len(requests_logged) == 16
+    assert requests_logged[2]["request_id"] == tracked.headers["X-Request-ID"]
     assert "246810" not in output  # the query code reaches no log line
     assert any(line["message"] == "Shutting down: Master" for line in lines)
 

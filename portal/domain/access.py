@@ -14,7 +14,6 @@ see of a case: Open311 and the tracking page.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -182,7 +181,8 @@ def applicant_seen_by(principal: Principal, case: Case) -> ApplicantDetails:
 
 # -- what the public may see ----------------------------------------------
 # Every case is public as a service request (Open311) and, with its query
-# code, on the tracking page; but only as a PublicCase and its public steps.
+# code or its receipt's signed link, on the tracking page (domain.tracking);
+# but only as a PublicCase and its public steps.
 
 # Events the public never sees: an agency's own steps, SLA alerts, ratings.
 PRIVATE_EVENT_SUBJECTS = ("sla", "rating")
@@ -228,15 +228,6 @@ def public_view(case: Case) -> PublicCase:
         applicant=mask_name(case.applicant_name),
         has_notice=bool(case.notices),
     )
-
-
-def find_tracked_case(session: Session, number: str, code: str) -> Case | None:
-    """The case with this number, when ``code`` is its query code; a wrong
-    code finds nothing, as an unknown number does."""
-    case = session.scalar(public_cases().where(Case.number == number))
-    if case is None or not secrets.compare_digest(case.query_code.encode(), code.encode()):
-        return None
-    return case
 
 
 def public_events(session: Session, case: Case) -> list[Event]:

@@ -14,3 +14,5 @@ SUSPENSION_WORKDAYS_MIN = 1
 SUSPENSION_WORKDAYS_MAX = 60
 # A window's reasons at intake (correction items, refusal, withdrawal).
 INTAKE_REASON_MAX = 500
+# A case number as a person types it on the tracking form (KSCS202611280001).
+CASE_NUMBER_MAX = 20

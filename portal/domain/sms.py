@@ -18,7 +18,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from portal.clients import Attempt, post_json
-from portal.domain.clock import local_date
+from portal.domain.clock import SHANGHAI, local_date
 from portal.domain.identity import mask_mobile
 from portal.domain.outbox import enqueue
 from portal.models import Case, Event
@@ -71,6 +71,30 @@ def enqueue_sms(session: Session, case: Case, event: Event, now: datetime) -> No
         return
     enqueue(
         session, OutboxChannel.sms, "sms", lambda _id: {"mobile": mobile, "event_id": event.id, "action": event.action},
+        now, case=case,
+    )
+
+
+def lockout_text(case: Case, locked_until: datetime) -> str:
+    """The warning that someone is guessing the case's query code; it names
+    neither the code nor where the guesses came from."""
+    until = locked_until.astimezone(SHANGHAI)
+    return (
+        f"{SIGNATURE}有人多次用错误的查询码查询您的办件{case.number}，"
+        f"该办件的查询码查询已暂停至{until:%m月%d日%H:%M}。请妥善保管申请回执，不要把查询码告诉他人。"
+    )
+
+
+def enqueue_lockout_warning(session: Session, case: Case, locked_until: datetime, now: datetime) -> None:
+    """A text to the mobile number on the application when its tracking is
+    locked: the words are stored with it, as there is no event to word them
+    from."""
+    mobile = (case.applicant_mobile or "").strip()
+    if not mobile:
+        return
+    text = lockout_text(case, locked_until)
+    enqueue(
+        session, OutboxChannel.sms, "sms", lambda _id: {"mobile": mobile, "action": "tracking_locked", "text": text},
         now, case=case,
     )
 

@@ -8,6 +8,7 @@ from portal.models.catalog import Service
 from portal.models.enums import CaseStatus, County, Department, Role
 from portal.models.event import Event
 from portal.models.intake import ApplicationDraft, CaseFile, CaseNotice, CaseSequence
+from portal.models.lookup import TrackingFailure, TrackingLockout
 from portal.models.message import Message
 from portal.models.partner import ApiToken, OutboxMessage, PartnerEvent
 from portal.models.permit import PermitCheck, PermitEndorsement, PermitSequence, ResidencePermit
@@ -51,6 +52,8 @@ __all__ = [
     "SlaAlert",
     "TallyValue",
     "Task",
+    "TrackingFailure",
+    "TrackingLockout",
     "User",
     "WorkerHeartbeat",
 ]

@@ -8,7 +8,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from portal.db import db
+from portal.domain.tracking import FAILURES_ALLOWED
+from portal.web.cases.views import tracking_url
 from tests.browser.journeys import assert_accessible, make_user, sign_in, sign_out
+from tests.factories import create_case
 from tests.uploads import PDF, PNG
 
 pytestmark = pytest.mark.browser
@@ -82,12 +86,21 @@ def test_resident_applies_online_gets_a_receipt_and_tracks_with_the_query_code(a
     page.get_by_label("查询码").fill("000000" if code != "000000" else "111111")
     page.get_by_role("button", name="办件查询").click()
     expect(page.locator("#code-error")).to_be_visible()
+    expect(page.get_by_label("查询码")).to_have_value("")  # the code typed is not sent back
     assert_accessible(page)
     page.get_by_label("查询码").fill(code)
     page.get_by_role("button", name="办件查询").click()
     expect(page.locator("main")).to_contain_text("已接件，待窗口审查")
     expect(page.locator("main")).to_contain_text("张*")
     expect(page.locator("main")).not_to_contain_text("张晓")
+    assert page.url == live_server + "/track"  # the lookup posted: no code in the address or the history
+    assert_accessible(page)
+
+    # A link of an old receipt with the code in it only fills in the number.
+    page.goto(f"{live_server}/track?number={number}&code={code}")
+    expect(page.get_by_label("办件编号")).to_have_value(number)
+    expect(page.get_by_label("查询码")).to_have_value("")
+    expect(page.locator("main")).not_to_contain_text("张*")
     assert_accessible(page)
 
 
@@ -207,3 +220,31 @@ def test_officer_claims_and_completes_then_the_clerk_hands_over(app, page, live_
     expect(page.locator(".notice-success")).to_contain_text("出件")
     expect(page.locator(".status")).to_have_text("已出件送达")
     assert_accessible(page)
+
+
+def test_guessing_a_query_code_locks_the_case_while_the_receipts_link_still_opens_it(app, page, live_server):
+    with app.app_context():
+        case = create_case(db.session, status="submitted", applicant_name="张晓", query_code="482915")
+        db.session.commit()
+        number = case.number
+        with app.test_request_context():
+            link = tracking_url(case).removeprefix("http://localhost")
+    page.goto(live_server + "/track")
+    page.get_by_label("办件编号").fill(number)
+    for _ in range(FAILURES_ALLOWED):
+        page.get_by_label("查询码").fill("739164")
+        page.get_by_role("button", name="办件查询").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("查询码错误次数过多")
+    assert_accessible(page)
+    page.get_by_label("查询码").fill("482915")  # the right code, refused while locked
+    page.get_by_role("button", name="办件查询").click()
+    expect(summary).to_contain_text("查询码错误次数过多")
+    expect(page.locator("main")).not_to_contain_text("张*")
+
+    page.goto(live_server + link)
+    expect(page.locator("main")).to_contain_text(number)
+    expect(page.locator("main")).to_contain_text("张*")
+    assert_accessible(page)
+    page.goto(live_server + link[:-2] + ("AA" if link[-2:] != "AA" else "BB"))
+    expect(page.locator("[data-error-summary]")).to_contain_text("查询链接无效")

@@ -7,7 +7,6 @@ from dataclasses import fields
 from portal.domain.access import (
     PublicCase,
     find_agency_task,
-    find_tracked_case,
     may_act_on_task,
     may_transition_case,
     public_events,
@@ -90,11 +89,3 @@ def test_the_public_sees_a_masked_name_and_the_cases_own_steps_only(session):
     assert view.applicant == "欧***" and [a.code for a in view.agencies] == ["cs-psb"]
     assert not {"applicant_name", "applicant_id_number", "applicant_mobile", "form_data"} & {f.name for f in fields(PublicCase)}
     assert [e.action for e in public_events(session, case)] == ["accept"]
-
-
-def test_tracking_needs_the_cases_own_query_code(session):
-    case = create_case(session, status="submitted")
-    assert find_tracked_case(session, case.number, case.query_code) is case
-    wrong = "000000" if case.query_code != "000000" else "111111"
-    assert find_tracked_case(session, case.number, wrong) is None
-    assert find_tracked_case(session, "KSCS000000000000", case.query_code) is None

@@ -245,10 +245,12 @@ def test_public_tracking_needs_the_matching_query_code_and_masks_the_name(app, c
         code = db.session.scalar(select(Case.query_code).where(Case.number == number))
     anonymous = app.test_client()
     wrong = "000000" if code != "000000" else "111111"
-    response = anonymous.get("/track", query_string={"number": number, "code": wrong})
+    response = anonymous.submit("/track", {"number": number, "code": wrong})
     assert response.status_code == 400
     assert parse(response.get_data(as_text=True)).select_one("#code-error") is not None
-    page = anonymous.page(f"/track?number={number.lower()}&code={code}")
+    response = anonymous.submit("/track", {"number": number.lower(), "code": code})
+    assert response.status_code == 200
+    page = parse(response.get_data(as_text=True))
     text = page.get_text()
     assert "欧***" in text and "欧阳娜娜" not in text
     assert "已接件" in text

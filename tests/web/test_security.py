@@ -53,6 +53,7 @@ def test_a_request_naming_a_host_the_portal_does_not_serve_is_refused(client, ho
 def test_the_receipt_gives_the_configured_address_whatever_host_the_request_named(app, client, login_as):
     from tests.journeys import apply_online
 
+    kept = app.config["PORTAL_BASE_URL"], app.config["TRUSTED_HOSTS"]
     app.config["PORTAL_BASE_URL"] = "https://ksbt.example.gov.cn"
     app.config["TRUSTED_HOSTS"] = ["ksbt.example.gov.cn", "localhost", "portal.internal"]
     try:
@@ -67,5 +68,4 @@ def test_the_receipt_gives_the_configured_address_whatever_host_the_request_name
             case = db.session.query(Case).filter_by(number=number).one()
             assert tracking_url(case).startswith("https://ksbt.example.gov.cn/track")
     finally:
-        app.config["PORTAL_BASE_URL"] = "http://127.0.0.1:5000"
-        app.config["TRUSTED_HOSTS"] = ["127.0.0.1", "localhost", "::1"]
+        app.config["PORTAL_BASE_URL"], app.config["TRUSTED_HOSTS"] = kept

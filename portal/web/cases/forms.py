@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from portal.domain.limits import CASE_NUMBER_MAX
 from portal.i18n import localized
 from portal.web.service_fields import material_field, service_field
 
@@ -19,7 +20,7 @@ class WithdrawForm(FlaskForm):
 class TrackForm(FlaskForm):
     number = StringField(
         _l("Case number"),
-        validators=[DataRequired(_l("Enter the case number from your receipt.")), Length(max=20)],
+        validators=[DataRequired(_l("Enter the case number from your receipt.")), Length(max=CASE_NUMBER_MAX)],
         description=_l("For example KSCS202611280001."),
     )
     code = StringField(
@@ -29,6 +30,12 @@ class TrackForm(FlaskForm):
             Regexp(r"^\s*\d{6}\s*$", message=_l("The query code is 6 digits.")),
         ],
     )
+
+    def without_code(self) -> TrackForm:
+        """The form to show again: the query code typed is never sent back."""
+        self.code.data = ""
+        self.code.raw_data = []
+        return self
 
 
 class CorrectionAnswerForm(FlaskForm):

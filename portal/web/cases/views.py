@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -13,15 +14,18 @@ from sqlalchemy import select
 
 from portal.db import db
 from portal.domain import DomainError
-from portal.domain.access import find_tracked_case, find_visible_case, may_decide, public_events, public_view
+from portal.domain.access import find_visible_case, may_decide, public_events, public_view
 from portal.domain.case_files import current_files
 from portal.domain.catalog import list_agencies
 from portal.domain.deadlines import case_level
 from portal.domain.events import case_timeline
 from portal.domain.intake import open_correction, resubmit_correction, withdraw_case
 from portal.domain.lifecycle import allowed_actions
+from portal.domain.limits import CASE_NUMBER_MAX
 from portal.domain.permits import ENDORSE, ISSUE, REPLACE, case_permit
-from portal.extensions import limiter, upload_store
+from portal.domain.text import typed_code
+from portal.domain.tracking import track_by_code, track_by_link, tracking_token
+from portal.extensions import limiter, tracking_key, upload_store
 from portal.models import Case, CaseStatus, Event, Role
 from portal.security import role_required
 from portal.web.actions import run_action
@@ -47,7 +51,9 @@ PERMIT_CODES = (ISSUE, ENDORSE, REPLACE)
 
 
 def tracking_url(case: Case) -> str:
-    return external_url("cases.track", number=case.number, code=case.query_code)
+    """The absolute address of the case's signed tracking link, for the
+    receipt's QR code: it opens the case without the query code."""
+    return external_url("cases.track_link", token=tracking_token(case, tracking_key()))
 
 
 def qr_svg(url: str) -> Markup:
@@ -176,24 +182,73 @@ def correction(number: str):
     return render_template("cases/correction.html", case=case, notice=notice, form=form), status
 
 
-@bp.route("/track", methods=["GET"])
-@limiter.limit(lambda: current_app.config.get("PORTAL_TRACK_LIMIT", "30 per minute"))
-def track():
-    """Public tracking without login: status and timeline, a masked name,
-    nothing else personal."""
-    form = TrackForm(request.args, meta={"csrf": False})
-    case = None
-    if request.args and form.validate():
-        case = find_tracked_case(db.session, form.number.data.strip().upper(), form.code.data.strip())
-        if case is None:
-            form.code.errors = list(form.code.errors) + [
-                _("No case matches this case number and query code. Check both on your receipt.")
-            ]
-    status = 400 if request.args and case is None else 200
+def track_limit() -> str:
+    return current_app.config.get("PORTAL_TRACK_LIMIT", "30 per minute")
+
+
+# A tracking page is kept by no browser cache or proxy, and a signed link's
+# token is not sent on as a referrer.
+TRACKING_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def tracking_page(form: TrackForm | None, case: Case | None = None, status: int = 200, language_next: str | None = None, **context):
+    """The tracking page; its language switch comes back to ``language_next``
+    (the form by default), never to an address with a query code in it."""
     return (
         render_template(
             "cases/track.html", form=form, case=public_view(case) if case else None,
             events=public_events(db.session, case) if case else [],
+            language_next=language_next or url_for("cases.track"), **context,
         ),
         status,
+        TRACKING_HEADERS,
     )
+
+
+@bp.route("/track", methods=["GET", "POST"])
+@limiter.limit(track_limit)
+def track():
+    """Public tracking without login: status and timeline, a masked name,
+    nothing else personal. The lookup posts, so the query code stays out of
+    addresses, history and logs; an old link's number fills the form, its
+    code is neither used nor shown."""
+    if request.method == "GET":
+        number = typed_code(request.args.get("number")).upper()[:CASE_NUMBER_MAX]
+        return tracking_page(TrackForm(formdata=None, number=number), code_in_link="code" in request.args)
+    form = TrackForm()
+    if not form.validate_on_submit():
+        return tracking_page(form.without_code(), status=400)
+    lookup = track_by_code(db.session, form.number.data, form.code.data, request_now())
+    db.session.commit()  # a wrong code is counted even though nothing is shown
+    if lookup.case is not None:
+        return tracking_page(form, case=lookup.case)
+    form = form.without_code()
+    if lookup.locked_until is not None:
+        until = format_datetime(lookup.locked_until, "yyyy-MM-dd HH:mm")
+        form.form_errors.append(
+            _(
+                "Too many wrong query codes have been tried for this case, so it cannot be tracked by query code "
+                "until %(time)s. Whoever holds the receipt can still open it with the receipt's QR code.",
+                time=until,
+            )
+        )
+        seconds = max(1, int((lookup.locked_until - request_now()).total_seconds()))
+        page, status, headers = tracking_page(form, status=429)
+        return page, status, {**headers, "Retry-After": str(seconds)}
+    form.code.errors = list(form.code.errors) + [
+        _("No case matches this case number and query code. Check both on your receipt.")
+    ]
+    return tracking_page(form, status=400)
+
+
+@bp.get("/track/<token>")
+@limiter.limit(track_limit)
+def track_link(token: str):
+    """The receipt's QR code: its signed link opens the case without typing.
+    A link that does not verify is not found, like a wrong code."""
+    case = track_by_link(db.session, token, tracking_key())
+    if case is None:
+        form = TrackForm(formdata=None)
+        form.form_errors.append(_("This tracking link is not valid. Enter the case number and query code from your receipt."))
+        return tracking_page(form, status=404)
+    return tracking_page(None, case=case, language_next=request.path)
