@@ -67,3 +67,37 @@ def test_the_dashboard_needs_the_same_statements_for_few_or_many_cases(app, clie
     with count_statements() as many:
         client.page("/supervisor/dashboard")
     assert many[0] == few[0]
+
+
+def test_a_case_page_for_staff_needs_the_same_statements_for_a_short_or_long_history(app, client, login_as, count_statements):
+    from sqlalchemy import select
+
+    from portal.domain.events import record_event
+    from portal.models import Case, CaseFile
+    from tests.factories import create_user, now
+    from tests.partners import routed_case
+
+    login_as("clerk", window_county=County.yushan)
+    with app.app_context():
+        number = routed_case(db.session, applicant=create_user(db.session, "resident")).number
+        db.session.commit()
+
+    def add_history(first, n):
+        with app.app_context():
+            case = db.session.scalar(select(Case).where(Case.number == number))
+            for i in range(first, first + n):
+                officer = create_user(db.session, "officer", agency_code="ys-hrss")
+                record_event(db.session, action="note", now=now(), actor=officer, case=case, note=f"第{i}条")
+                db.session.add(CaseFile(case=case, material_code="id-card", filename=f"扫描{i}.pdf", stored_name=f"{i:032d}",
+                                        content_type="application/pdf", size=77, sha256="a" * 64, uploaded_at=now()))
+            db.session.commit()
+
+    add_history(0, 2)
+    client.page(f"/cases/{number}")  # the process reads the calendar once; later pages reuse it
+    with count_statements() as few:
+        client.page(f"/cases/{number}")
+    add_history(2, 10)
+    with count_statements() as many:
+        page = client.page(f"/cases/{number}")
+    assert "第11条" in page.get_text()
+    assert many[0] == few[0]
