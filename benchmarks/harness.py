@@ -268,7 +268,8 @@ def application(session, code: str, upload_bytes: int) -> tuple[dict, dict]:
     for material in service.materials:
         kind = material["file_types"][0]
         files["material_" + material["code"].replace("-", "_")] = (
-            {"pdf": "材料.pdf", "jpeg": "photo.jpg", "png": "scan.png"}[kind], sized_file(kind, upload_bytes), f"application/{kind}"
+            {"pdf": "材料.pdf", "jpeg": "photo.jpg", "png": "scan.png"}[kind], sized_file(kind, upload_bytes),
+            {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}[kind],
         )
     return data, files
 
