@@ -38,12 +38,15 @@ TOKEN = re.compile(r'name="token"[^>]*value="([^"]+)"')
 
 
 def stop_on_sigterm() -> None:
-    """SIGTERM ends the run like Ctrl-C, so the cleanup runs."""
+    """SIGTERM ends the run like Ctrl-C, so the cleanup runs; Ctrl-C
+    interrupts even where the shell started the script with SIGINT ignored
+    (a background job)."""
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def free_port() -> int:
