@@ -40,6 +40,7 @@ also on Ctrl-C, and the database is removed. Not part of ``make test``.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -258,7 +259,8 @@ def main() -> None:
         print(
             f"{space.dialect}, {args.workers} gunicorn workers, {args.users} users "
             f"({', '.join(f'{cast.count(role)} {role}s' for role, _ in MIX)}) for {args.duration} s, think {args.think} s; "
-            f"tracking by {context['track_method']}; demo data ready in {setup_s:.0f} s",
+            f"tracking by {context['track_method']}; demo data ready in {setup_s:.0f} s; "
+            f"load average {os.getloadavg()[0]:.1f} (others' work skews the figures)",
             flush=True,
         )
         stop_at = time.monotonic() + args.duration
@@ -287,7 +289,7 @@ def main() -> None:
                 found += db.scalar(select(func.count()).select_from(Case).where(Case.number.in_(numbers[i:i + 500])))
         verdict = "all found" if found == len(set(numbers)) == len(numbers) else "MISSING OR DUPLICATED"
         print(f"submissions answered with success: {len(numbers)} case numbers; rows found in the database: {found} ({verdict})")
-    print(f"Total time {time.perf_counter() - began:.0f} s.")
+    print(f"Total time {time.perf_counter() - began:.0f} s; load average at the end {os.getloadavg()[0]:.1f}.")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -337,7 +338,7 @@ def main() -> None:
         generator = f"wrk -t2 -c{CONNECTIONS}" if use_wrk else f"Python, {CONNECTIONS} threads"
         print(
             f"{space.dialect}, {args.workers} gunicorn workers, {args.duration} s per page, {generator}; "
-            f"demo data ready in {setup_s:.0f} s",
+            f"demo data ready in {setup_s:.0f} s; load average {os.getloadavg()[0]:.1f} (others' work skews the figures)",
             flush=True,
         )
         hello_runs = [drive(hello.base, Target("GET", "/"), args.duration, Path(scratch), use_wrk)]
@@ -363,7 +364,10 @@ def main() -> None:
         note = f"; {r.detail}" if r.detail else ""
         figures = f"{r.rate:>9.1f} {r.p50:>8.1f} {r.p95:>8.1f} {r.rate / reference:>8.4f} {r.bad:>11}"
         print(f"{r.name:<10} {figures}  {r.what} [{r.driver}{note}]")
-    print(f"\nhello reference: mean of before and after, {reference:.1f} req/s. Total time {time.perf_counter() - began:.0f} s.")
+    print(
+        f"\nhello reference: mean of before and after, {reference:.1f} req/s. Total time {time.perf_counter() - began:.0f} s; "
+        f"load average at the end {os.getloadavg()[0]:.1f}."
+    )
     if "submit" in names:
         print("submit: driven by the Python generator whatever the others use; req/s and ms are per submission of four requests.")
 
