@@ -1,4 +1,4 @@
-# The README's two commands: `make run` and `make test` (and `make lint`, which CI runs first).
+# The README's two commands: `make run` and `make test` (and `make lint`, which CI runs first; `make bench` measures the pages).
 VENV    := .venv
 PY      := $(VENV)/bin/python
 FLASK   := $(VENV)/bin/flask --app portal
@@ -6,7 +6,7 @@ PORT    ?= 5000
 PO      := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
 MO      := $(PO:.po=.mo)
 
-.PHONY: run test db translations extract lint clean
+.PHONY: run test bench db translations extract lint clean
 
 # The web server and the worker (outbox relay, SLA sweep, drafts sweep) together.
 run: db
@@ -14,6 +14,11 @@ run: db
 
 test: $(VENV)/.test-installed $(MO)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The pages' req/s and latency under gunicorn, next to a bare Flask app, on a
+# temporary SQLite database (benchmarks/pages.py; not part of make test).
+bench: $(VENV)/.installed $(MO)
+	$(PY) benchmarks/pages.py $(BENCH_ARGS)
 
 db: $(VENV)/.installed $(MO)
 	$(FLASK) db upgrade

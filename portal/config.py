@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 ENVIRONMENTS = ("development", "production", "test")
 SMS_GATEWAYS = ("log", "http")
 LOG_FORMATS = ("text", "json")
+RATE_LIMIT_SWITCH = ("on", "off")
 SECRET_KEY_MIN_BYTES = 32
 # argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane):
 # about 25 ms a verification on one core, so 30 people signing in at once
@@ -81,6 +82,18 @@ def _trusted_hosts(environ, base_url: str, production: bool) -> list[str]:
     if not production:
         hosts += [h for h in LOOPBACK_HOSTS if h not in hosts]
     return hosts
+
+
+def _rate_limits_enabled(environ, production: bool) -> bool:
+    """Whether Flask-Limiter counts at all. ``off`` exists for the load
+    benchmarks only (benchmarks/pages.py, benchmarks/load.py), which would
+    otherwise measure 429s; production refuses it."""
+    switch = _env("PORTAL_RATE_LIMITS", environ) or "on"
+    if switch not in RATE_LIMIT_SWITCH:
+        raise ConfigError(f"PORTAL_RATE_LIMITS must be one of {', '.join(RATE_LIMIT_SWITCH)}, not {switch!r}")
+    if production and switch == "off":
+        raise ConfigError("PORTAL_RATE_LIMITS=off is for benchmarks and refused in production")
+    return switch == "on"
 
 
 def _database_url(instance_path: Path, environ) -> str:
@@ -212,6 +225,7 @@ def load_config(instance_path: str, environ=None) -> dict:
         "PORTAL_MAX_UPLOAD_BYTES": upload_mb * 1024 * 1024,
         "PORTAL_UPLOAD_FOLDER": _env("PORTAL_UPLOAD_FOLDER", environ) or str(instance / "uploads"),
         "RATELIMIT_STORAGE_URI": _env("PORTAL_RATELIMIT_STORAGE_URL", environ) or "memory://",
+        "RATELIMIT_ENABLED": _rate_limits_enabled(environ, production),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Redis away: count in this process and log a warning, never refuse
         # a sign-in with a 500 (/readyz reports the limiter degraded).

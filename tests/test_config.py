@@ -65,6 +65,16 @@ def test_a_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
+def test_rate_limits_are_on_unless_a_benchmark_turns_them_off_and_production_refuses_that(tmp_path):
+    assert load_config(str(tmp_path), {})["RATELIMIT_ENABLED"] is True
+    assert load_config(str(tmp_path), PRODUCTION)["RATELIMIT_ENABLED"] is True
+    assert load_config(str(tmp_path), {"PORTAL_RATE_LIMITS": "off"})["RATELIMIT_ENABLED"] is False
+    with pytest.raises(ConfigError, match="PORTAL_RATE_LIMITS=off"):
+        load_config(str(tmp_path), {**PRODUCTION, "PORTAL_RATE_LIMITS": "off"})
+    with pytest.raises(ConfigError, match="PORTAL_RATE_LIMITS must be"):
+        load_config(str(tmp_path), {"PORTAL_RATE_LIMITS": "no"})
+
+
 def test_production_cookies_are_secure(tmp_path):
     config = load_config(str(tmp_path), PRODUCTION)
     assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
