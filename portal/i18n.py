@@ -48,6 +48,32 @@ def in_sentence(label: str) -> str:
     return label
 
 
+def file_size(size: int | None) -> str:
+    """A file's size in the reader's language: 588 字节 / 588 bytes,
+    12.3 KB, 1.5 MB (1 KB = 1024 bytes)."""
+    from flask_babel import format_decimal, gettext
+
+    if size is None:
+        return ""
+    if size < 1024:
+        return gettext("%(n)s bytes", n=format_decimal(size))
+    if size < 1024 * 1024:
+        return gettext("%(n)s KB", n=format_decimal(round(size / 1024, 1)))
+    return gettext("%(n)s MB", n=format_decimal(round(size / (1024 * 1024), 1)))
+
+
+def duration(minutes: int | float | None) -> str:
+    """A span of time as people read it: minutes up to two hours, then
+    hours with one decimal (4590 minutes is 76.5 hours)."""
+    from flask_babel import format_decimal, gettext
+
+    if minutes is None:
+        return "—"
+    if minutes < 120:
+        return gettext("%(n)s min", n=format_decimal(round(minutes)))
+    return gettext("%(n)s h", n=format_decimal(round(minutes / 60, 1)))
+
+
 def html_lang() -> str:
     return "en" if current_language() == "en" else "zh-CN"
 
@@ -64,5 +90,5 @@ def init_app(app) -> None:
         LANGUAGES=LANGUAGES, current_language=current_language, html_lang=html_lang, labels=labels
     )
     app.jinja_env.filters.update(
-        mask_id=mask_id_number, mask_mobile=mask_mobile, mask_name=mask_name
+        mask_id=mask_id_number, mask_mobile=mask_mobile, mask_name=mask_name, file_size=file_size, duration=duration
     )

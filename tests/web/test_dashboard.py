@@ -51,7 +51,7 @@ def test_the_dashboard_shows_the_months_figures_and_tables(client, login_as, oct
     page = client.page(f"/supervisor/dashboard?{OCTOBER}")
     stats = [text_of(s, ".stat-value") for s in page.select("section[aria-labelledby=target-title] .stat")]
     assert stats[:4] == ["75.0%", "1.50", "4", "3 / 4"]
-    assert stats[4:] == ["16.7%", "30", "780", "50.0%"]
+    assert stats[4:] == ["16.7%", "30 分钟", "13 小时", "50.0%"]  # 780 minutes read as hours
     counts = [text_of(d, "dd") for d in page.select(".count-grid > div")]
     # received, accepted, not accepted, waiting, being handled, special procedure,
     # completed, refused, withdrawn, delivered
