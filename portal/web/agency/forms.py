@@ -85,7 +85,7 @@ class QueueFilterForm(FlaskForm):
         default="active",
     )
     level = SelectField(
-        _l("Time"),
+        _l("Time limit"),
         choices=[
             SelectChoice("", _l("All")),
             SelectChoice("on_track", _l("On track")),

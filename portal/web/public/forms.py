@@ -17,7 +17,7 @@ class CatalogFilterForm(FlaskForm):
     department = SelectField(_l("Department"), choices=_choices(labels.DEPARTMENTS), default="")
     county = SelectField(_l("County"), choices=_choices(labels.COUNTY_SHORT), default="")
     mode = SelectField(_l("How it is handled"), choices=_choices(labels.MODES), default="")
-    kind = SelectField(_l("Time"), choices=_choices(labels.KINDS), default="")
+    kind = SelectField(_l("Kind of service"), choices=_choices(labels.KINDS), default="")
 
     def criteria(self) -> CatalogFilter:
         return CatalogFilter(
