@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from portal.db import db
-from portal.domain.clock import local_date
+from portal.domain.clock import SHANGHAI, local_date
 from portal.models import Case, CaseNotice, County, Event
 from tests.factories import PASSWORD, create_user, wall_clock
 from tests.journeys import SERVICE, application_data, apply_online, decide, post_form, sign_in_as_clerk, submit
@@ -64,6 +64,9 @@ def test_the_clerk_accepts_and_the_clock_starts(app, client, login_as):
         # Accepted, then routed at once: the case is with its agencies.
         assert case.status.value == "in_progress" and case.accepted_at and case.due_at
         assert [t.agency.code for t in case.tasks] == ["ys-psb"]  # hukou in Yushan
+        due = case.due_at.astimezone(SHANGHAI).date().isoformat()
+    # The due date is the last day it may take, not a day to finish before.
+    assert f"最迟于{due}办结" in notice.get_text() and "前办结" not in notice.get_text()
     assert number not in client.page("/counter/").get_text()
 
 
