@@ -31,12 +31,14 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal import labels
 from portal.domain import DomainError
 from portal.domain.clock import local_date
 from portal.domain.events import record_event
 from portal.domain.messages import notify_applicant
 from portal.domain.text import typed_code
-from portal.models import Case, CaseFile, PermitCheck, PermitEndorsement, PermitSequence, ResidencePermit, User
+from portal.i18n import localized
+from portal.models import Agency, Case, CaseFile, PermitCheck, PermitEndorsement, PermitSequence, ResidencePermit, User
 from portal.models.enums import County, PermitCheckResult, PermitStatus
 
 ISSUE, ENDORSE, REPLACE = "psb-rp-apply", "psb-rp-endorse", "psb-rp-replace"
@@ -396,3 +398,26 @@ def application_problems(session: Session, service_code: str, id_number: str | N
         if problem:
             problems.append(DomainError(problem, "field_permit_number"))
     return problems
+
+
+def checker_units(session: Session, checks) -> dict[int, str]:
+    """Each check's unit in the reader's language: the unit is kept as a
+    key (``agency:<code>``, ``window:<county>``, ``supervision``, ``api``).
+    Checks logged before units were keys carry the name written then."""
+    codes = {c.checker_unit.split(":", 1)[1] for c in checks if c.checker_unit.startswith("agency:")}
+    agencies = {a.code: a for a in session.scalars(select(Agency).where(Agency.code.in_(codes)))} if codes else {}
+    names = {}
+    for check in checks:
+        kind, _sep, value = check.checker_unit.partition(":")
+        if kind == "agency" and value in agencies:
+            names[check.id] = localized(agencies[value], "name")
+        elif kind == "window" and value in labels.WINDOWS:
+            names[check.id] = str(labels.WINDOWS[value])
+        elif check.checker_unit == "supervision":
+            names[check.id] = str(_l("Supervision"))
+        elif check.checker_unit == "api" or check.checker_unit.startswith("API"):
+            names[check.id] = str(_l("A partner system"))
+        else:
+            names[check.id] = check.checker_unit
+    return names
+

@@ -80,5 +80,5 @@ class PermitCheck(Base):
     checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     checked_by: Mapped[User | None] = relationship()
     checker_county: Mapped[County | None] = mapped_column(constrained(County, "county"))
-    checker_unit: Mapped[str] = mapped_column(String(100), default="")  # agency or window, or "API"
+    checker_unit: Mapped[str] = mapped_column(String(100), default="")  # agency:<code>, window:<county>, supervision or api
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -73,6 +73,13 @@ def test_a_yushan_clerk_verifies_a_changshan_permit_by_scanning_and_the_holder_s
     # The holder sees who checked, from which county.
     checks = client.page(f"/permits/{holder['number']}").select("section[aria-labelledby=checks-title] tbody tr")
     assert [td.get_text(strip=True) for td in checks[-1].select("td")][1:] == ["玉山窗口", "江西省玉山县", "有效"]
+    # ... in the holder's own language, whatever the clerk's was; a partner system's check names no address.
+    client.get(f"/api/v1/permits/{holder['number']}/verification?code={holder['code']}")
+    client.get("/language/en")
+    checks = client.page(f"/permits/{holder['number']}").select("section[aria-labelledby=checks-title] tbody tr")
+    units = [row.select("td")[1].get_text(strip=True) for row in checks]
+    assert "Yushan window" in units and "A partner system" in units
+    assert not any("玉山" in unit or "127.0.0.1" in unit for unit in units)
 
 
 def test_residents_may_not_use_the_verification_page(client, login_as):

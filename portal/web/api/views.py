@@ -89,7 +89,7 @@ def permit_verification(number: str):
             "/api/v1/problems/permit-code-missing",
         )
     answer = verify_permit(
-        db.session, number, code, request_now(), key=permit_key(), unit=f"API {request.remote_addr or ''}".strip()
+        db.session, number, code, request_now(), key=permit_key(), unit="api"
     )
     db.session.commit()
     return _json(

@@ -9,11 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from portal import labels
 from portal.db import db
 from portal.domain import DomainError, permits
 from portal.extensions import permit_key
-from portal.i18n import localized
 from portal.models import CaseFile, Role
 from portal.security import role_required
 from portal.web.clock import request_now, request_today
@@ -40,6 +38,7 @@ def show(number: str):
     payload = permits.qr_payload(permit, permit_key())
     qr = segno.make(payload, error="q")
     today = request_today()
+    checks = permits.checks_of(db.session, permit)
     return render_template(
         "permits/show.html",
         permit=permit,
@@ -48,7 +47,8 @@ def show(number: str):
         code=permits.verification_code(permit.number, permit_key()),
         qr=Markup(qr.svg_inline(scale=5, dark="#1b1f24", light="#ffffff", title=_("QR code to verify this permit"))),
         payload=payload,
-        checks=permits.checks_of(db.session, permit),
+        checks=checks,
+        units=permits.checker_units(db.session, checks),
         holders_permits=permits.holder_permits(db.session, permit.holder_id_number),
     )
 
@@ -64,11 +64,14 @@ def photo(number: str):
 
 
 def _checker_unit(user) -> str:
+    """Who checked, kept as a key and named in the reader's language when
+    shown (``unit_names``): ``agency:<code>``, ``window:<county>``, or
+    ``supervision``."""
     if user.agency is not None:
-        return localized(user.agency, "name")
+        return f"agency:{user.agency.code}"
     if user.window_county is not None:
-        return str(labels.WINDOWS[user.window_county.value])
-    return str(_("Supervision"))
+        return f"window:{user.window_county.value}"
+    return "supervision"
 
 
 @bp.route("/verify", methods=["GET", "POST"])
