@@ -1,6 +1,8 @@
 """The administrator's API tokens page: create (the token shown once),
 errors next to the fields, revoke, admins only."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -30,6 +32,8 @@ def test_an_admin_creates_an_agency_token_and_sees_it_only_once(app, client, log
     listing = client.page("/admin/tokens")
     assert listing.select_one("#new-token") is None
     assert plaintext not in str(listing) and plaintext[:12] in text_of(listing, "table")
+    assert re.search(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}\b", text_of(listing, "table"))  # ISO date, 24-hour time
+    assert not re.search(r"\d+/\d+/\d+|[AP]M", text_of(listing, "table"))
     assert client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {plaintext}"}).status_code == 200
 
 
