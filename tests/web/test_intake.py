@@ -67,6 +67,11 @@ def test_the_clerk_accepts_and_the_clock_starts(app, client, login_as):
         due = case.due_at.astimezone(SHANGHAI).date().isoformat()
     # The due date is the last day it may take, not a day to finish before.
     assert f"最迟于{due}办结" in notice.get_text() and "前办结" not in notice.get_text()
+    case_page = client.page(f"/cases/{number}")
+    # The agencies' table is named by its heading, not by a second, hidden copy of it.
+    named = [e for e in case_page.select("h2, caption") if e.get_text(strip=True) == "承办部门"]
+    assert [e.name for e in named] == ["h2"]
+    assert case_page.select_one("table[aria-labelledby=agencies-title]") is not None
     assert number not in client.page("/counter/").get_text()
 
 
