@@ -45,6 +45,10 @@ def test_the_accepted_case_is_in_the_right_agencys_queue_only(app, client, login
     queue = ys.page("/agency/")
     (row,) = [row for row in queue.select("table tbody tr") if number in row.get_text()]
     assert row.select("td")[3].get_text(strip=True) == "欧***"  # the applicant: first character, a star for each other
+    with app.app_context():
+        action = db.session.get(Task, task_id(app, number)).action_zh
+    assert queue.select("thead th")[2].get_text(strip=True) == "本部门环节"
+    assert row.select("td")[2].get_text(strip=True) == action  # the officer's own step, not the stage's name
     assert "欧阳娜娜" not in queue.decode()
     cs = officer_client(app, "cs-psb")
     assert number not in cs.page("/agency/").get_text()
