@@ -28,8 +28,8 @@ def test_a_supervisor_reads_the_dashboard_charts_and_downloads_the_table(app, pa
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, live_server, supervisor)
     page.get_by_role("link", name="效能看板", exact=True).click()
-    page.get_by_label("受理起始日").fill("2026-10-01")
-    page.get_by_label("受理截止日").fill("2026-10-31")
+    page.get_by_label("收件起始日").fill("2026-10-01")
+    page.get_by_label("收件截止日").fill("2026-10-31")
     page.get_by_role("button", name="显示").click()
     expect(page.locator("h1")).to_have_text("办件效能看板")
     for name in ("weekly", "agencies"):

@@ -59,6 +59,9 @@ def test_an_officer_claims_completes_and_the_clerk_hands_over(app, client, login
     number = accepted_case(app, client, login_as)
     officer = officer_client(app)
     tid = task_id(app, number)
+    # The application, its materials and its history come first; what the officer can do after.
+    headings = [h.get("id") or h.get_text(strip=True) for h in officer.page(f"/agency/tasks/{tid}").select("main h2")]
+    assert headings.index("actions-title") == len(headings) - 1 and len(headings) >= 4
     assert act(officer, tid, "claim").status_code == 302
     response = act(officer, tid, "complete", {"opinion": ""})
     assert response.status_code == 400
