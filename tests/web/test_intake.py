@@ -69,6 +69,9 @@ def test_the_clerk_accepts_and_the_clock_starts(app, client, login_as):
     assert f"最迟于{due}办结" in notice.get_text() and "前办结" not in notice.get_text()
     case_page = client.page(f"/cases/{number}")
     # The agencies' table is named by its heading, not by a second, hidden copy of it.
+    # The clerk sees the facts the routing used, as the officer does.
+    facts = {dt.get_text(strip=True): dt.find_next("dd").get_text(strip=True) for dt in case_page.select("dl.facts dt")}
+    assert facts["户籍所在地"] == "江西省玉山县" and "申请人居住或工作地" in facts
     named = [e for e in case_page.select("h2, caption") if e.get_text(strip=True) == "承办部门"]
     assert [e.name for e in named] == ["h2"]
     assert case_page.select_one("table[aria-labelledby=agencies-title]") is not None
