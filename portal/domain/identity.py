@@ -58,6 +58,18 @@ def _known_region(code: str) -> bool:
     return any(props for _part, props in numdb.get("cn/loc").info(code))
 
 
+# Region codes of first registration that are ours: Changshan (衢州市常山县)
+# and Yushan, whose code was 362323 under 上饶地区 before 2000 and 361123 since.
+OUR_REGIONS = {"330822": "changshan", "361123": "yushan", "362323": "yushan"}
+
+
+def home_county(id_number: str | None) -> str | None:
+    """Changshan or Yushan when the ID number was first registered there: a
+    first guess at the household registration, which the person may change
+    (the number keeps the region of first registration)."""
+    return OUR_REGIONS.get((id_number or "")[:6])
+
+
 def normalise_mobile(value: str) -> str:
     number = typed_code(value).replace(" ", "").replace("-", "")
     if number.startswith("+86"):

@@ -14,3 +14,21 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// A walk-in's household registration, guessed from the ID number's region
+// code as the clerk types it, while the clerk has not chosen one.
+document.addEventListener("input", function (event) {
+  var select = document.querySelector("select[data-county-from='" + event.target.id + "']");
+  if (!select || select.dataset.chosen) {
+    return;
+  }
+  var county = JSON.parse(select.dataset.regions)[event.target.value.trim().slice(0, 6)];
+  if (county) {
+    select.value = county;
+  }
+});
+document.addEventListener("change", function (event) {
+  if (event.target.matches("select[data-county-from]")) {
+    event.target.dataset.chosen = "1";
+  }
+});

@@ -114,6 +114,8 @@ def test_counter_intake_correction_by_the_resident_then_acceptance(app, page, li
     assert_accessible(page)
     page.get_by_role("link", name="无犯罪记录证明").click()
     page.get_by_label("申请人居民身份证号码").fill(id_number)
+    # The ID number was first registered in Changshan (330822): the household registration follows it.
+    expect(page.get_by_label("户籍所在地", exact=True)).to_have_value("changshan")
     page.get_by_label("申请人姓名").fill("李雷")
     page.get_by_label("申请人手机号码").fill("13655556666")
     page.get_by_label("户籍所在地", exact=True).select_option("changshan")

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from portal.db import db
 from portal.models import ApplicationDraft, Case, CaseFile, CaseInvolvement, Event
+from tests.factories import PASSWORD
 from tests.journeys import SERVICE, application_data, post_form, submit
 from tests.pages import parse, text_of
 from tests.uploads import NOT_A_PDF, PDF, PNG, upload
@@ -193,3 +194,25 @@ def test_a_date_of_something_that_happened_cannot_be_in_the_future(app, client, 
     response, _ = post_form(client, data, "psb-rp-apply")
     assert response.status_code == 400
     assert "今天" in text_of(parse(response.get_data(as_text=True)), "#field_residence_since-error")
+
+
+def test_a_residents_household_registration_is_prefilled_from_their_id_numbers_region(app, client, login_as):
+    login_as("resident", id_number=factories_id("361123"))
+    form = client.page("/apply/psb-no-record")
+    assert form.select_one("#hukou_county option[selected]")["value"] == "yushan"
+    login_elsewhere = app.test_client()
+    with app.app_context():
+        from tests.factories import create_user
+
+        other = create_user(db.session, "resident", id_number=factories_id("110101"))
+        db.session.commit()
+        mobile = other.mobile
+    login_elsewhere.submit("/login", {"login": mobile, "password": PASSWORD})
+    chosen = login_elsewhere.page("/apply/psb-no-record").select_one("#hukou_county option[selected]")
+    assert chosen is None or chosen["value"] == ""  # Beijing: not ours, nothing guessed
+
+
+def factories_id(region: str) -> str:
+    from tests.factories import valid_id_number
+
+    return valid_id_number(region, "19900101")

@@ -6,6 +6,8 @@ the facts and the service's fields for every channel alike."""
 
 from __future__ import annotations
 
+import json
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
@@ -14,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import labels
 from portal.domain.answers import FACTS, needs_business_location
 from portal.domain.applications import NAME_MAX
+from portal.domain.identity import OUR_REGIONS
 from portal.i18n import current_language
 from portal.models import Service
 from portal.web.service_fields import material_field, material_field_name, service_field
@@ -69,6 +72,11 @@ def application_form_class(service: Service, counter: bool, uploaded: set[str]):
             description=_l("It checks your application and hands over the result."),
         )
     attrs["hukou_county"] = _place_field(_l("Household registration (户籍)"))
+    if counter:
+        # Filled in from the ID number's region code as the clerk types it (portal.js).
+        attrs["hukou_county"].kwargs["render_kw"] = {
+            "required": True, "data-county-from": "applicant_id_number", "data-regions": json.dumps(OUR_REGIONS),
+        }
     attrs["hukou_province"] = _province_field(_l("Province of household registration"))
     attrs["residence_county"] = _place_field(_l("Where you live or work"))
     attrs["residence_province"] = _province_field(_l("Province where you live or work"))

@@ -22,6 +22,7 @@ from portal.domain.applications import (
 )
 from portal.domain.case_files import attach_file, current_files
 from portal.domain.catalog import CatalogFilter, find_service, list_services
+from portal.domain.identity import home_county
 from portal.extensions import upload_store
 from portal.models import Role
 from portal.models.enums import Channel
@@ -96,6 +97,7 @@ def application(code: str):
             fill_from(form, draft.answers, service)
         elif not _counter() and current_user.window_county is None:
             form.receiving_county.data = "changshan"
+            form.hukou_county.data = home_county(current_user.id_number) or ""
         return render_template(
             "apply/form.html", form=form, service=service, uploaded=uploaded, counter=_counter(),
             licence=_licence_for_resident(service),
