@@ -59,6 +59,12 @@ def tracking_key() -> str | bytes:
     return current_app.config["SECRET_KEY"]
 
 
+def device_key() -> str | bytes:
+    """The key that signs device cookies: the app's secret key (the salt in
+    domain/devices.py keeps them apart from sessions and tracking links)."""
+    return current_app.config["SECRET_KEY"]
+
+
 def sms_gateway() -> Gateway:
     """The SMS gateway PORTAL_SMS_GATEWAY names, logging to the app's log."""
     return gateway_from_config(current_app.config, current_app.logger)

@@ -134,7 +134,17 @@ def find_by_login(session: Session, login: str) -> User | None:
 
 def authenticate(session: Session, login: str, password: str, now: datetime, *, passwords: Passwords) -> User | None:
     """Return the active user these credentials belong to, or None."""
-    user = find_by_login(session, login)
+    return check_sign_in(session, find_by_login(session, login), password, now, passwords=passwords)
+
+
+def check_sign_in(session: Session, user: User | None, password: str, now: datetime, *, passwords: Passwords) -> User | None:
+    """The sign-in of ``user`` (found by find_by_login, None when the login
+    named nobody) if the password is theirs and the account active.
+
+    Whether the login exists must not show in the time taken: each way
+    costs one argon2 verification, an unknown login against a dummy hash.
+    Only a right password costs more (the rehash after a parameter change,
+    the last sign-in's time), which no one guessing can observe."""
     if user is None:
         passwords.dummy_verify(password)
         return None
