@@ -16,6 +16,7 @@ from portal.domain.devices import DEVICE_LIFETIME, Device, issue_device_token, r
 from portal.domain.text import typed_code
 from portal.extensions import device_key, limiter, password_hasher
 from portal.models import User
+from portal.security import session_signed_in_at, start_session_clock
 from portal.web.actions import run_action
 from portal.web.auth.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
 from portal.web.clock import request_now
@@ -76,13 +77,17 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-def _start_session(user) -> None:
-    """A fresh session at sign-in, keeping only the chosen language."""
+def _start_session(user, renewal: bool = False) -> None:
+    """A fresh session at sign-in, keeping only the chosen language. A
+    renewal for the same person (new password, others signed out) keeps
+    the moment they signed in: it does not extend the session's lifetime."""
+    signed_in_at = session_signed_in_at() if renewal else None
     locale = session.get("locale") or user.locale
     session.clear()
     if locale:
         session["locale"] = locale
     login_user(user)
+    start_session_clock(request_now(), signed_in_at)
 
 
 def _remember_device(response, user):
@@ -203,7 +208,22 @@ def profile():
             form=form,
         )
         if outcome:
-            _start_session(current_user._get_current_object())
+            _start_session(current_user._get_current_object(), renewal=True)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form), 400 if form.errors else 200
+    return render_template("auth/profile.html", form=form, sign_out_form=LogoutForm()), 400 if form.errors else 200
+
+
+@bp.post("/profile/sign-out-elsewhere")
+@login_required
+def sign_out_elsewhere():
+    """End every other session of this account (a lost phone, a shared
+    computer left signed in); this browser stays signed in."""
+    form = LogoutForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        end_sessions(db.session, user)
+        db.session.commit()
+        _start_session(user, renewal=True)
+        flash(_("You have been signed out on every other device and browser."), "success")
+    return redirect(url_for("auth.profile"))
