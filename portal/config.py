@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -180,6 +181,23 @@ def server_settings(environ=None, cpu_count: int | None = None) -> dict:
     }
 
 
+def _session_settings(environ) -> dict:
+    """How long a sign-in lasts: ended after this much idle time (staff
+    sooner than residents: their pages show other people's data) and in
+    any case this long after signing in."""
+    hours = _whole_number("PORTAL_SESSION_HOURS", environ, 12, least=1)
+    return {
+        "PORTAL_STAFF_IDLE_MINUTES": _whole_number("PORTAL_STAFF_IDLE_MINUTES", environ, 30, least=1),
+        "PORTAL_RESIDENT_IDLE_MINUTES": _whole_number("PORTAL_RESIDENT_IDLE_MINUTES", environ, 120, least=1),
+        "PORTAL_SESSION_HOURS": hours,
+        # The portal issues no remember-me cookie; should one ever be
+        # issued, it must not outlive a session.
+        "REMEMBER_COOKIE_DURATION": timedelta(hours=hours),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+    }
+
+
 def _worker_settings(environ) -> dict:
     """The worker's schedule (``flask --app portal worker``)."""
     return {
@@ -250,6 +268,8 @@ def load_config(instance_path: str, environ=None) -> dict:
         **_sms_settings(environ),
         **_operations(environ),
         **_worker_settings(environ),
+        **_session_settings(environ),
+        "REMEMBER_COOKIE_SECURE": production,
     }
 
 

@@ -4,6 +4,7 @@ never reads ``current_app`` itself)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -16,6 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from portal.db import db
 from portal.domain.passwords import Passwords
+from portal.domain.sessions import SessionLimits
 from portal.domain.sms import Gateway, gateway_from_config
 from portal.domain.uploads import UploadStore
 
@@ -57,6 +59,22 @@ def tracking_key() -> str | bytes:
     """The key that signs the receipts' tracking links: the app's secret
     key (its own salt keeps these tokens apart from sessions and CSRF)."""
     return current_app.config["SECRET_KEY"]
+
+
+def device_key() -> str | bytes:
+    """The key that signs device cookies: the app's secret key (the salt in
+    domain/devices.py keeps them apart from sessions and tracking links)."""
+    return current_app.config["SECRET_KEY"]
+
+
+def session_limits() -> SessionLimits:
+    """How long sign-ins last (PORTAL_*_IDLE_MINUTES, PORTAL_SESSION_HOURS)."""
+    config = current_app.config
+    return SessionLimits(
+        staff_idle=timedelta(minutes=config["PORTAL_STAFF_IDLE_MINUTES"]),
+        resident_idle=timedelta(minutes=config["PORTAL_RESIDENT_IDLE_MINUTES"]),
+        lifetime=timedelta(hours=config["PORTAL_SESSION_HOURS"]),
+    )
 
 
 def sms_gateway() -> Gateway:

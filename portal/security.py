@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 
-from flask import abort, current_app
+from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from sqlalchemy import inspect, select
 
 from portal.config import ConfigError
 from portal.db import db
-from portal.extensions import login_manager
+from portal.domain.sessions import Ending, session_ending
+from portal.extensions import login_manager, session_limits
 from portal.models import Role, User
+from portal.web.clock import request_now
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -42,6 +46,67 @@ def load_user(identity: str) -> User | None:
     if user is None or user.session_version != version or not user.active:
         return None
     return user
+
+
+# The session's two moments, as Unix seconds: when its owner signed in and
+# when they were last seen. Last seen is rewritten at most once a minute,
+# so not every page sends a new cookie.
+SIGNED_IN_AT = "signed_in_at"
+SEEN_AT = "seen_at"
+SEEN_EVERY = timedelta(minutes=1)
+# Requests that neither end nor prolong a session: static files, and
+# signing out (which ends it anyway); the API takes no session at all.
+SESSION_CLOCK_EXEMPT = {"static", "auth.logout"}
+
+
+def start_session_clock(now: datetime, signed_in_at: datetime | None = None) -> None:
+    """Record the sign-in (or keep its moment when the same person's
+    session is renewed, e.g. after a password change) and that they were
+    seen now."""
+    session[SIGNED_IN_AT] = int((signed_in_at or now).timestamp())
+    session[SEEN_AT] = int(now.timestamp())
+
+
+def session_signed_in_at() -> datetime | None:
+    return _moment(session.get(SIGNED_IN_AT))
+
+
+def _moment(value) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if isinstance(value, int) else None
+
+
+def end_expired_session():
+    """Sign out a session that was idle too long or is older than the
+    absolute lifetime, and send its owner to sign in again, then back to
+    where they were."""
+    if request.endpoint in SESSION_CLOCK_EXEMPT or request.path.startswith("/api/"):
+        return None
+    if not current_user.is_authenticated:
+        return None
+    now = request_now()
+    seen_at = _moment(session.get(SEEN_AT))
+    limits = session_limits()
+    ending = session_ending(current_user.role, session_signed_in_at(), seen_at, now, limits)
+    if ending is None:
+        if now - seen_at >= SEEN_EVERY:
+            session[SEEN_AT] = int(now.timestamp())
+        return None
+    if ending is Ending.idle:
+        minutes = int(limits.idle_for(current_user.role).total_seconds() // 60)
+        message = _("You have been inactive for more than %(n)d minutes. Please sign in again.", n=minutes)
+    else:
+        hours = int(limits.lifetime.total_seconds() // 3600)
+        message = _("You signed in more than %(n)d hours ago. Please sign in again.", n=hours)
+    locale = session.get("locale")
+    logout_user()
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(message, "info")
+    # A form sent after the session ended is not carried out; the way back
+    # is the page it was on (forms post to their own page).
+    back = request.full_path.rstrip("?") if request.method == "GET" else request.path
+    return redirect(url_for("auth.login", next=back))
 
 
 def role_required(*roles: Role):
@@ -95,4 +160,5 @@ def init_app(app) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    app.before_request(end_expired_session)
     app.after_request(set_security_headers)

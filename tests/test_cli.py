@@ -25,6 +25,17 @@ def test_users_create_refuses_a_clerk_without_a_window(app, runner):
         assert db.session.scalar(select(User).where(User.username == "c1")) is None
 
 
+def test_users_create_refuses_a_guessable_password_and_says_why(app, runner):
+    result = runner.invoke(
+        args=["users", "create", "--username", "clerk.new", "--name", "周平", "--role", "clerk", "--window", "changshan",
+              "--password", "abcd1234"]
+    )
+    assert result.exit_code == 1
+    assert "最常见的密码" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "clerk.new")) is None
+
+
 def test_demo_load_is_idempotent_and_demo_remove_deletes_them(app, runner):
     assert "18 created" in runner.invoke(args=["demo", "load"]).output
     assert "already present" in runner.invoke(args=["demo", "load"]).output

@@ -44,7 +44,7 @@ def register_resident(
     name = checks.check(_check_real_name, real_name)
     number = checks.check(normalise_id_number, id_number, local_date(now))
     phone = checks.check(normalise_mobile, mobile)
-    checks.check(check_password, password, personal=(number, phone))
+    checks.check(check_password, password, personal=(number, phone), real_name=name)
     if number and session.scalar(select(User.id).where(User.id_number == number)):
         checks.errors.append(
             DomainError(_l("An account with this ID number already exists. Sign in instead."), "id_number")
@@ -93,7 +93,7 @@ def create_staff(
         raise DomainError(_l("Enter a username of at most 50 characters."), "username")
     if session.scalar(select(User.id).where(User.username == username)):
         raise DomainError(_l("This username is taken."), "username")
-    check_password(password)
+    check_password(password, personal=(username,), real_name=real_name)
     agency = None
     if role is Role.clerk and window_county is None:
         raise DomainError(_l("A clerk must be bound to the Changshan or Yushan window."), "window")
@@ -134,7 +134,17 @@ def find_by_login(session: Session, login: str) -> User | None:
 
 def authenticate(session: Session, login: str, password: str, now: datetime, *, passwords: Passwords) -> User | None:
     """Return the active user these credentials belong to, or None."""
-    user = find_by_login(session, login)
+    return check_sign_in(session, find_by_login(session, login), password, now, passwords=passwords)
+
+
+def check_sign_in(session: Session, user: User | None, password: str, now: datetime, *, passwords: Passwords) -> User | None:
+    """The sign-in of ``user`` (found by find_by_login, None when the login
+    named nobody) if the password is theirs and the account active.
+
+    Whether the login exists must not show in the time taken: each way
+    costs one argon2 verification, an unknown login against a dummy hash.
+    Only a right password costs more (the rehash after a parameter change,
+    the last sign-in's time), which no one guessing can observe."""
     if user is None:
         passwords.dummy_verify(password)
         return None
@@ -156,6 +166,6 @@ def end_sessions(session: Session, user: User) -> None:
 def change_password(session: Session, user: User, current: str, new: str, *, passwords: Passwords) -> None:
     if not passwords.verify(user.password_hash, current):
         raise DomainError(_l("Your current password is not correct."), "current_password")
-    check_password(new, "new_password", personal=(user.id_number, user.mobile, user.username))
+    check_password(new, "new_password", personal=(user.id_number, user.mobile, user.username), real_name=user.real_name)
     user.password_hash = passwords.hash(new)
     end_sessions(session, user)

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
+from zxcvbn import zxcvbn
 
 from portal.domain import DomainError
 from portal.domain.text import typed_code
@@ -17,6 +19,8 @@ from portal.domain.text import typed_code
 MOBILE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$")
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
+# The shortest ID number, mobile or username the floor looks for inside a password.
+PERSONAL_MIN = 4
 
 
 def normalise_id_number(value: str, today: date) -> str:
@@ -88,20 +92,77 @@ COMMON_PASSWORDS = frozenset(
         "a1234567", "1qaz2wsx", "iloveyou", "woaini1314", "aa123456", "asdfghjk", "zxcvbnm1",
     }
 )
+# zxcvbn's scores run 0–4. 3 means about 10^8 guesses or more: out of reach
+# of online guessing behind the sign-in limits, and months of one core per
+# account against an argon2id hash at OWASP's setting should the hashes ever
+# leak. 4 (10^10) would refuse many passwords people can remember, such as
+# three unrelated words.
+PASSWORD_MIN_SCORE = 3
+# zxcvbn looks at this many characters at most (its own default is 72 and
+# its time grows with the length); a longer password is scored on its start,
+# which can only underrate it: more characters never make a password easier.
+ZXCVBN_MAX_LENGTH = 72
+# zxcvbn keeps the user inputs in a module-level dictionary while it scores,
+# so two threads scoring at once could see each other's inputs.
+_ZXCVBN_LOCK = threading.Lock()
+
+TOO_EASY = _l("This password is too easy to guess. Use a few unrelated words, or make it longer.")
+COMMON = _l("This is one of the most common passwords.")
+REPEATED = _l("Repeated characters or words are easy to guess.")
+PERSONAL = _l("Do not build your password from your name, ID number, mobile number or username.")
+# zxcvbn's warnings (English, in its own words) → ours, translated. A
+# warning not listed here gets the general TOO_EASY.
+ZXCVBN_WARNINGS = {
+    "This is a top-10 common password.": COMMON,
+    "This is a top-100 common password.": COMMON,
+    "This is a very common password.": COMMON,
+    "This is similar to a commonly used password.": _l("This is a common password with small changes."),
+    "A word by itself is easy to guess.": _l("A single word is easy to guess. Add more unrelated words."),
+    "Names and surnames by themselves are easy to guess.": _l("Names are easy to guess. Add more unrelated words."),
+    "Common names and surnames are easy to guess.": _l("Names are easy to guess. Add more unrelated words."),
+    "Straight rows of keys are easy to guess.": _l("Keyboard patterns such as qwerty are easy to guess."),
+    "Short keyboard patterns are easy to guess.": _l("Keyboard patterns such as qwerty are easy to guess."),
+    'Repeats like "aaa" are easy to guess.': REPEATED,
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': REPEATED,
+    'Sequences like "abc" or "6543" are easy to guess.': _l("Sequences such as abc or 1234 are easy to guess."),
+    "Recent years are easy to guess.": _l("Dates and years are easy to guess."),
+    "Dates are often easy to guess.": _l("Dates and years are easy to guess."),
+}
 
 
-def check_password(password: str, field: str = "password", personal=()) -> None:
-    """8 to 128 characters, not a well-known password, not the user's own
-    ID number, mobile or username, not one character repeated."""
+def password_strength(password: str, personal=()) -> tuple[int, object | None]:
+    """zxcvbn's score for ``password`` with the user's own details as
+    inputs, and our message for its weakest part (None when strong)."""
+    inputs = [p for p in personal if p]
+    with _ZXCVBN_LOCK:
+        result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=inputs, max_length=ZXCVBN_MAX_LENGTH)
+    if result["score"] >= PASSWORD_MIN_SCORE:
+        return result["score"], None
+    if any(match.get("dictionary_name") == "user_inputs" for match in result["sequence"]):
+        return result["score"], PERSONAL
+    return result["score"], ZXCVBN_WARNINGS.get(result["feedback"]["warning"], TOO_EASY)
+
+
+def check_password(password: str, field: str = "password", personal=(), real_name: str | None = None) -> None:
+    """8 to 128 characters; not a well-known password, not the user's own
+    ID number, mobile or username, not one character repeated (the floor);
+    and hard to guess: zxcvbn scores it at least PASSWORD_MIN_SCORE, given
+    the user's name, ID number, mobile and username."""
     if len(password or "") < PASSWORD_MIN:
         raise DomainError(_l("Use at least %(n)d characters.", n=PASSWORD_MIN), field)
     if len(password) > PASSWORD_MAX:
         raise DomainError(_l("Use at most %(n)d characters.", n=PASSWORD_MAX), field)
     lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or len(set(lowered)) == 1 or any(p and p.lower() in lowered for p in personal):
-        raise DomainError(
-            _l("This password is too easy to guess. Avoid common passwords and your own ID or mobile number."), field
-        )
+    if lowered in COMMON_PASSWORDS:
+        raise DomainError(COMMON, field)
+    if len(set(lowered)) == 1:
+        raise DomainError(REPEATED, field)
+    # A username of two or three letters is in many good passwords by chance.
+    if any(p and len(p) >= PERSONAL_MIN and p.lower() in lowered for p in personal):
+        raise DomainError(PERSONAL, field)
+    _score, weakness = password_strength(password, (*personal, real_name))
+    if weakness is not None:
+        raise DomainError(weakness, field)
 
 
 def mask_id_number(number: str | None) -> str:

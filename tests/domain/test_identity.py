@@ -84,3 +84,48 @@ def test_personal_data_is_masked_for_lists():
     assert mask_mobile("13812345678") == "138****5678"
     assert mask_name("王小明") == "王**"
     assert mask_name("王") == "王*"
+
+
+from flask_babel import force_locale  # noqa: E402
+
+from portal.domain.identity import PASSWORD_MIN_SCORE, check_password, password_strength  # noqa: E402
+from tests.factories import PASSWORD  # noqa: E402
+
+
+@pytest.mark.parametrize("password", ["password123", "qwerty12", "abcd1234", "welcome1", "Passw0rd!", "iloveyou2"])
+def test_common_and_guessable_passwords_are_refused_by_zxcvbn(password):
+    with pytest.raises(DomainError) as caught:
+        check_password(password)
+    assert caught.value.field == "password"
+    assert password_strength(password)[0] < PASSWORD_MIN_SCORE
+
+
+@pytest.mark.parametrize("password", ["demo-pass-2026", PASSWORD, "brand-new-password", "长城-great-wall-2026-"])
+def test_the_demo_and_test_passwords_are_strong_enough(password):
+    check_password(password, personal=("330822199001011238", "13800000001", "clerk.cs"), real_name="王小明")
+
+
+def test_a_password_built_from_the_users_own_name_is_refused_with_that_reason(app):
+    with pytest.raises(DomainError) as caught:
+        check_password("wangxiaoming1", personal=("330822199001011238", "13800000001"), real_name="wangxiaoming")
+    with app.test_request_context(), force_locale("en"):
+        assert "your name, ID number, mobile number or username" in str(caught.value.message)
+
+
+@pytest.mark.parametrize(
+    ("password", "zh", "en"),
+    [
+        ("password123", "最常见", "most common"),
+        ("zxcvbnm,./", "键盘", "Keyboard patterns"),
+        ("abcdefghij", "连续序列", "Sequences"),
+        ("abcabcabcabc", "重复", "Repeated"),
+    ],
+)
+def test_the_reason_is_ours_and_translated_not_zxcvbns_text(app, password, zh, en):
+    with pytest.raises(DomainError) as caught:
+        check_password(password)
+    with app.test_request_context():
+        with force_locale("zh_CN"):
+            assert zh in str(caught.value.message)
+        with force_locale("en"):
+            assert en in str(caught.value.message)

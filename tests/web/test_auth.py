@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from portal.db import db
 from portal.models import User
-from tests.factories import PASSWORD, create_user, valid_id_number
+from tests.factories import PASSWORD, PASSWORDS, create_user, valid_id_number
 from tests.pages import parse, text_of
 
 
@@ -179,3 +179,23 @@ def test_an_oversized_request_is_refused_with_413(app, client):
     response = client.post("/register", data={"real_name": "x" * 4096})
     assert response.status_code == 413
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("password", ["password123", "qwerty12", "abcd1234", "welcome1"])
+def test_a_weak_password_is_refused_next_to_the_field_at_registration_and_nothing_is_stored(app, client, password):
+    response = client.submit("/register", registration(password=password, confirm=password))
+    assert response.status_code == 400
+    page = parse(response.get_data(as_text=True))
+    assert "最常见的密码" in text_of(page, "#password-error")
+    assert page.select_one(".error-summary a[href='#password']")
+    assert users(app) == 0
+
+
+def test_a_weak_new_password_is_refused_next_to_the_field_and_the_old_one_kept(app, client, login_as):
+    user_id = login_as("resident")
+    response = client.submit("/profile", {"current_password": PASSWORD, "new_password": "welcome1", "confirm": "welcome1"})
+    assert response.status_code == 400
+    assert "最常见的密码" in text_of(parse(response.get_data(as_text=True)), "#new_password-error")
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert PASSWORDS.verify(user.password_hash, PASSWORD) and not PASSWORDS.verify(user.password_hash, "welcome1")

@@ -132,13 +132,14 @@ def test_a_result_document_of_an_action_that_fails_is_not_kept(app, client, logi
 def test_a_walk_in_filed_after_midnight_in_shanghai_uses_the_shanghai_date(app, client):
     """17:30 UTC on 1 December is 01:30 on 2 December in Shanghai: a baby
     born on 2 December has an ID number whose birth date is today, not in
-    the future."""
-    sign_in_as_clerk(app, client)
-    born_today = valid_id_number(birth="20261202")
-    data = application_data(
-        app, applicant_id_number=born_today, applicant_name="王小宝", applicant_mobile="13611112222", identity_checked="y"
-    )
+    the future. The clerk signs in at that moment too: a session signed
+    in at another time could have ended by then."""
     with mock.patch("portal.web.clock.wall_clock", return_value=datetime(2026, 12, 1, 17, 30, tzinfo=UTC)):
+        sign_in_as_clerk(app, client)
+        born_today = valid_id_number(birth="20261202")
+        data = application_data(
+            app, applicant_id_number=born_today, applicant_name="王小宝", applicant_mobile="13611112222", identity_checked="y"
+        )
         response, _token = post_form(client, data)
     page = parse(response.get_data(as_text=True))
     assert page.select_one("#applicant_id_number-error") is None, text_of(page, "#applicant_id_number-error")

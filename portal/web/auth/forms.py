@@ -25,7 +25,7 @@ class RegisterForm(FlaskForm):
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Choose a password."))],
-        description=_l("At least 8 characters."),
+        description=_l("At least 8 characters and hard to guess: a few unrelated words work well."),
     )
     confirm = PasswordField(
         _l("Repeat the password"),
@@ -54,7 +54,10 @@ class ChangePasswordForm(FlaskForm):
     new_password = PasswordField(
         _l("New password"),
         validators=[DataRequired(_l("Choose a new password."))],
-        description=_l("At least 8 characters. You will be signed out everywhere else."),
+        description=_l(
+            "At least 8 characters and hard to guess: a few unrelated words work well. "
+            "You will be signed out everywhere else."
+        ),
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
