@@ -110,7 +110,7 @@ class MobileForm(FlaskForm):
     mobile = StringField(
         _l("New mobile number"),
         validators=[DataRequired(_l("Enter your mobile number.")), Length(max=20)],
-        description=_l("We text a code to it; your old number is told of the change."),
+        description=_l("11 digits. We send progress updates to it."),
     )
     password = PasswordField(
         _l("Current password"),
