@@ -234,8 +234,7 @@ def forgot_code():
             counted=(CodeRefused,),
         )
         if outcome:
-            if current_user.is_authenticated:
-                logout_user()
+            # end_sessions raised the account's session version: a session of it here ends too.
             flash(_("Your password has been changed and every session of the account ended. Sign in with the new password."), "success")
             return redirect(url_for("auth.login"))
     return _code_page(CodePurpose.reset, row, form)
