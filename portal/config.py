@@ -256,6 +256,9 @@ def load_config(instance_path: str, environ=None) -> dict:
         # A connection the database dropped (a restart) is replaced before use.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PORTAL_LOGIN_LIMIT": _env("PORTAL_LOGIN_LIMIT", environ) or "10 per minute",
+        # Texted codes (registration, password reset, a new mobile): per number, and per address.
+        "PORTAL_CODE_LIMIT": _env("PORTAL_CODE_LIMIT", environ) or "5 per hour",
+        "PORTAL_CODE_ADDRESS_LIMIT": _env("PORTAL_CODE_ADDRESS_LIMIT", environ) or "30 per hour",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

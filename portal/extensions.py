@@ -77,6 +77,12 @@ def session_limits() -> SessionLimits:
     )
 
 
+def verification_key() -> str | bytes:
+    """The key of the texted verification codes' HMAC: the app's secret
+    key (each code's purpose and number are in what is hashed)."""
+    return current_app.config["SECRET_KEY"]
+
+
 def sms_gateway() -> Gateway:
     """The SMS gateway PORTAL_SMS_GATEWAY names, logging to the app's log."""
     return gateway_from_config(current_app.config, current_app.logger)

@@ -27,37 +27,47 @@ def _check_real_name(real_name: str) -> str:
     return name
 
 
-def register_resident(
-    session: Session,
-    *,
-    real_name: str,
-    id_number: str,
-    mobile: str,
-    password: str,
-    passwords: Passwords,
-    now: datetime,
-    locale: str | None = None,
-) -> User:
-    """Create a resident account; ID number and mobile are each used once.
-    Every problem is reported at once (DomainErrors)."""
+def _resident_checks(real_name: str, id_number: str, mobile: str, password: str, now: datetime):
     checks = Collector()
     name = checks.check(_check_real_name, real_name)
     number = checks.check(normalise_id_number, id_number, local_date(now))
     phone = checks.check(normalise_mobile, mobile)
     checks.check(check_password, password, personal=(number, phone), real_name=name)
-    if number and session.scalar(select(User.id).where(User.id_number == number)):
-        checks.errors.append(
-            DomainError(_l("An account with this ID number already exists. Sign in instead."), "id_number")
-        )
-    if phone and session.scalar(select(User.id).where(User.mobile == phone)):
-        checks.errors.append(DomainError(_l("This mobile number is already registered."), "mobile"))
+    return checks, name, number, phone
+
+
+def check_resident(*, real_name: str, id_number: str, mobile: str, password: str, now: datetime):
+    """The name, ID number and mobile of a new resident in canonical form,
+    once they and the password pass the rules; every problem is reported
+    at once (DomainErrors). Whether they are registered already is not
+    checked here: the web registration must not say so."""
+    checks, name, number, phone = _resident_checks(real_name, id_number, mobile, password, now)
     checks.raise_any()
+    return name, number, phone
+
+
+def registered(session: Session, *, id_number: str | None = None, mobile: str | None = None) -> User | None:
+    """The account holding this ID number or this mobile number, if any."""
+    if id_number:
+        user = session.scalar(select(User).where(User.id_number == id_number))
+        if user is not None:
+            return user
+    if mobile:
+        return session.scalar(select(User).where(User.mobile == mobile))
+    return None
+
+
+def create_resident(
+    session: Session, *, real_name: str, id_number: str, mobile: str, password_hash: str, now: datetime,
+    locale: str | None = None,
+) -> User:
+    """Add the resident account of checked details (``check_resident``)."""
     user = User(
         role=Role.resident,
-        real_name=name,
-        id_number=number,
-        mobile=phone,
-        password_hash=passwords.hash(password),
+        real_name=real_name,
+        id_number=id_number,
+        mobile=mobile,
+        password_hash=password_hash,
         locale=locale,
         created_at=now,
     )
@@ -69,6 +79,35 @@ def register_resident(
         # Someone registered the same ID or mobile between our check and now.
         raise DomainError(_l("An account with these details already exists."), "id_number") from None
     return user
+
+
+def register_resident(
+    session: Session,
+    *,
+    real_name: str,
+    id_number: str,
+    mobile: str,
+    password: str,
+    passwords: Passwords,
+    now: datetime,
+    locale: str | None = None,
+) -> User:
+    """Create a resident account at once, without a texted code: for staff,
+    demo data and tests (the web registration goes through
+    ``domain.verification``). ID number and mobile are each used once.
+    Every problem is reported at once (DomainErrors)."""
+    checks, name, number, phone = _resident_checks(real_name, id_number, mobile, password, now)
+    if number and session.scalar(select(User.id).where(User.id_number == number)):
+        checks.errors.append(
+            DomainError(_l("An account with this ID number already exists. Sign in instead."), "id_number")
+        )
+    if phone and session.scalar(select(User.id).where(User.mobile == phone)):
+        checks.errors.append(DomainError(_l("This mobile number is already registered."), "mobile"))
+    checks.raise_any()
+    return create_resident(
+        session, real_name=name, id_number=number, mobile=phone, password_hash=passwords.hash(password),
+        now=now, locale=locale,
+    )
 
 
 def create_staff(
@@ -169,3 +208,32 @@ def change_password(session: Session, user: User, current: str, new: str, *, pas
     check_password(new, "new_password", personal=(user.id_number, user.mobile, user.username), real_name=user.real_name)
     user.password_hash = passwords.hash(new)
     end_sessions(session, user)
+
+
+def find_resident(session: Session, login: str) -> User | None:
+    """The active resident whose mobile or ID number this is (staff do not
+    reset their passwords here: an administrator does)."""
+    user = find_by_login(session, login)
+    if user is None or user.role is not Role.resident or not user.active:
+        return None
+    return user
+
+
+def reset_password(session: Session, user: User, new: str, *, passwords: Passwords, field: str = "new_password") -> None:
+    """A new password for a resident who proved their mobile, under the
+    same rules as any password; every session of the account ends."""
+    check_password(new, field, personal=(user.id_number, user.mobile, user.username), real_name=user.real_name)
+    user.password_hash = passwords.hash(new)
+    end_sessions(session, user)
+
+
+def change_mobile(session: Session, user: User, mobile: str) -> str:
+    """Give the account the (verified) mobile number; returns the old one."""
+    old = user.mobile
+    user.mobile = mobile
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise DomainError(_l("This number cannot be used for your account. Choose another."), "code") from None
+    return old

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from portal.clients import Attempt, post_json
 from portal.domain.outbox import SWITCHED_TO_PORTAL
 from portal.domain.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, sign
-from portal.domain.sms import Gateway, text_for
+from portal.domain.sms import Gateway, text_for, without_codes
 from portal.models import OutboxMessage
 from portal.models.enums import DeliveryMode, OutboxChannel, OutboxStatus
 
@@ -207,6 +207,8 @@ def record(session: Session, message_id: str, relay_id: str, attempt: Attempt, n
     else:
         values.update(status=OutboxStatus.dead, last_error=attempt.error)
         outcome = "dead"
+    if outcome != "retrying" and message.channel is OutboxChannel.sms:
+        values["payload"] = without_codes(message.payload)
     changed = session.execute(
         update(OutboxMessage).where(_ours(message_id, relay_id)).values(**values)
         .execution_options(synchronize_session=False)

@@ -17,6 +17,7 @@ from portal.models.stamps import DataStamp
 from portal.models.task import Task
 from portal.models.tracking import CaseTally, SlaAlert, TallyValue
 from portal.models.user import User
+from portal.models.verification import VerificationCode
 from portal.models.worker import PeriodicRun, WorkerHeartbeat
 
 __all__ = [
@@ -55,5 +56,6 @@ __all__ = [
     "TrackingFailure",
     "TrackingLockout",
     "User",
+    "VerificationCode",
     "WorkerHeartbeat",
 ]

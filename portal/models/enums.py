@@ -195,6 +195,14 @@ class OutboxChannel(str, enum.Enum):
     sms = "sms"  # a text message to an applicant
 
 
+class CodePurpose(str, enum.Enum):
+    """What a texted verification code is for."""
+
+    register = "register"  # proves the mobile of a new account
+    reset = "reset"  # lets the holder of the registered mobile set a new password
+    mobile_change = "mobile_change"  # proves the new mobile of a signed-in account
+
+
 class OutboxStatus(str, enum.Enum):
     pending = "pending"  # waiting for its next attempt
     sent = "sent"

@@ -68,6 +68,7 @@ def run_action(
     conflict: Callable[[], str] | None = None,
     duplicate: str | None = None,
     stores_files: bool = False,
+    counted: tuple[type[DomainError], ...] = (),
 ) -> Outcome:
     """Run ``action`` (given the unit of work's ``FileWrites`` when
     ``stores_files``) and commit once. A DomainError rolls back and is
@@ -76,14 +77,19 @@ def run_action(
     (``conflict`` may say who changed it). With ``duplicate``, a unique key
     that refused the write (the same thing done a moment ago in another
     request) rolls back and is said as that message. ``success`` is flashed
-    after the commit."""
+    after the commit. A DomainError of a kind in ``counted`` commits what
+    the action wrote before refusing (a wrong code's try is counted) and is
+    shown like any other."""
     with upload_store().writes() as writes:
         try:
             value = action(writes) if stores_files else action()
             db.session.commit()
             writes.committed = True
         except DomainError as error:
-            db.session.rollback()
+            if isinstance(error, counted):
+                db.session.commit()
+            else:
+                db.session.rollback()
             return Outcome(False, error=error, on_form=_explain(error, form, fields))
         except StaleDataError:
             db.session.rollback()

@@ -19,6 +19,20 @@ def assert_accessible(page) -> None:
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
+def texted_code(app, mobile: str) -> str:
+    """The last verification code queued for ``mobile``, read from the
+    outbox as the relay would send it."""
+    from sqlalchemy import select
+
+    from portal.models import OutboxMessage
+
+    with app.app_context():
+        payloads = db.session.scalars(select(OutboxMessage.payload).order_by(OutboxMessage.id)).all()
+    codes = [m.group(1) for p in payloads if p["mobile"] == mobile for m in [re.search(r"验证码(\d{6})", p["text"])] if m]
+    assert codes, f"no code texted to {mobile}"
+    return codes[-1]
+
+
 def make_user(app, role, **fields):
     """A user of ``role``; their login and ID number."""
     with app.app_context():

@@ -7,13 +7,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.journeys import assert_accessible
+from tests.browser.journeys import assert_accessible, texted_code
 from tests.factories import valid_id_number
 
 pytestmark = pytest.mark.browser
 
 
-def test_resident_switches_language_registers_signs_out_and_in(page, live_server):
+def test_resident_switches_language_registers_signs_out_and_in(app, page, live_server):
     page.goto(live_server + "/")
     expect(page.locator("h1")).to_have_text("一次申请，两省通办")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
@@ -54,6 +54,11 @@ def test_resident_switches_language_registers_signs_out_and_in(page, live_server
     page.get_by_label("居民身份证号码").fill(number)
     page.get_by_label("密码", exact=True).fill("a-good-password")
     page.get_by_label("再次输入密码").fill("a-good-password")
+    page.get_by_role("button", name="注册账号").click()
+    expect(page.locator("h1")).to_have_text("验证手机号码")
+    expect(page.locator("[data-code-sent]")).to_contain_text("137****5678")
+    assert_accessible(page)
+    page.get_by_label("短信验证码").fill(texted_code(app, "13712345678"))
     page.get_by_role("button", name="注册账号").click()
     expect(page.locator("h1")).to_have_text("我的办件")
     expect(page.get_by_role("status").first).to_contain_text("赵一")

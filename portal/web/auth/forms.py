@@ -70,3 +70,52 @@ class ChangePasswordForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """An empty form: logging out is a POST carrying a CSRF token."""
+
+
+class CodeForm(FlaskForm):
+    """The code texted to a mobile number."""
+
+    code = StringField(
+        _l("Code from the text"),
+        validators=[DataRequired(_l("Enter the 6 digits of the code we texted you.")), Length(max=20)],
+        description=_l("6 digits, valid for 5 minutes."),
+    )
+
+
+class ResendForm(FlaskForm):
+    """An empty form: asking for a new code is a POST carrying a CSRF token."""
+
+
+class ForgotForm(FlaskForm):
+    login = StringField(
+        _l("Mobile number or ID number"),
+        validators=[DataRequired(_l("Enter the mobile number or ID number of your account.")), Length(max=50)],
+        description=_l("The code is texted to the mobile number registered with the account."),
+    )
+
+
+class ResetForm(CodeForm):
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Choose a new password.")), Length(max=PASSWORD_MAX)],
+        description=_l("At least 8 characters. You will be signed out everywhere."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(_l("Repeat the new password.")),
+            EqualTo("new_password", _l("The two passwords are not the same.")),
+        ],
+    )
+
+
+class MobileForm(FlaskForm):
+    mobile = StringField(
+        _l("New mobile number"),
+        validators=[DataRequired(_l("Enter your mobile number.")), Length(max=20)],
+        description=_l("11 digits. We send progress updates to it."),
+    )
+    password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
+    )
