@@ -79,6 +79,9 @@ def login():
             form.password.errors = [_l("The login or the password is not correct.")]
         else:
             db.session.commit()
+            second_step = second_factor.after_password(user, request.args.get("next"))
+            if second_step is not None:
+                return second_step
             _start_session(user)
             return redirect(safe_next(request.args.get("next")) if request.args.get("next") else url_for("home.dashboard"))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
@@ -112,3 +115,6 @@ def profile():
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form), 400 if form.errors else 200
+
+
+from portal.web.auth import second_factor  # noqa: E402  (the code step; its routes register on bp)
