@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 ENVIRONMENTS = ("development", "production", "test")
 SMS_GATEWAYS = ("log", "http")
 LOG_FORMATS = ("text", "json")
+SECOND_FACTOR_POLICIES = ("oversight", "all")
 RATE_LIMIT_SWITCH = ("on", "off")
 SECRET_KEY_MIN_BYTES = 32
 # argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane):
@@ -95,6 +96,17 @@ def _rate_limits_enabled(environ, production: bool) -> bool:
     if production and switch == "off":
         raise ConfigError("PORTAL_RATE_LIMITS=off is for benchmarks and refused in production")
     return switch == "on"
+
+
+def _second_factor_policy(environ) -> str:
+    """Who must give a one-time code at sign-in: ``oversight`` (supervisors
+    and administrators) or ``all`` staff."""
+    policy = _env("PORTAL_STAFF_SECOND_FACTOR", environ) or "oversight"
+    if policy not in SECOND_FACTOR_POLICIES:
+        raise ConfigError(
+            f"PORTAL_STAFF_SECOND_FACTOR must be one of {', '.join(SECOND_FACTOR_POLICIES)}, not {policy!r}"
+        )
+    return policy
 
 
 def _database_url(instance_path: Path, environ) -> str:
@@ -268,6 +280,7 @@ def load_config(instance_path: str, environ=None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "ARGON2_PARAMETERS": dict(ARGON2_OWASP),
         "PORTAL_OPEN311_JURISDICTION": _env("PORTAL_OPEN311_JURISDICTION", environ) or "330822-361123",
+        "PORTAL_STAFF_SECOND_FACTOR": _second_factor_policy(environ),
         **_sms_settings(environ),
         **_operations(environ),
         **_worker_settings(environ),

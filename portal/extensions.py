@@ -86,3 +86,14 @@ def verification_key() -> str | bytes:
 def sms_gateway() -> Gateway:
     """The SMS gateway PORTAL_SMS_GATEWAY names, logging to the app's log."""
     return gateway_from_config(current_app.config, current_app.logger)
+
+
+def account_key() -> str | bytes:
+    """The key of the pending sign-in marker and of the staff's one-time
+    password links: the app's secret key (each has its own salt)."""
+    return current_app.config["SECRET_KEY"]
+
+
+def second_factor_policy() -> str:
+    """PORTAL_STAFF_SECOND_FACTOR: ``oversight`` or ``all``."""
+    return current_app.config["PORTAL_STAFF_SECOND_FACTOR"]

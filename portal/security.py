@@ -13,6 +13,7 @@ from sqlalchemy import inspect, select
 
 from portal.config import ConfigError
 from portal.db import db
+from portal.domain.second_factor import demo_secret_present
 from portal.domain.sessions import Ending, session_ending
 from portal.extensions import login_manager, session_limits
 from portal.models import Role, User
@@ -143,7 +144,8 @@ def set_security_headers(response):
 
 
 def refuse_unsafe_production(app) -> None:
-    """Production must not run with demo accounts (known passwords)."""
+    """Production must not run with demo accounts (known passwords) or an
+    account holding the demo second-factor secret (published in README)."""
     with app.app_context():
         if not inspect(db.engine).has_table(User.__tablename__):
             return
@@ -151,6 +153,11 @@ def refuse_unsafe_production(app) -> None:
             raise ConfigError(
                 "demo accounts are present; remove them (flask --app portal demo remove) "
                 "before running in production"
+            )
+        if demo_secret_present(db.session):
+            raise ConfigError(
+                "an account's second factor uses the published demo secret; reset it "
+                "(/admin/staff) before running in production"
             )
 
 

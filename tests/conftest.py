@@ -26,6 +26,7 @@ from portal.domain.calendar import seed_calendar
 from portal.models import Agency, CalendarDay, CalendarYear, Service
 from portal.models.enums import DaySource
 from tests import factories
+from tests.journeys import complete_second_factor
 from tests.pages import PageClient
 from tests.partners import partner_sim, portal_server  # noqa: F401  (fixtures: the partner simulator, the portal on loopback)
 
@@ -179,6 +180,8 @@ def login_as(app, client):
             user_id = user.id
         response = client.submit("/login", {"login": login, "password": factories.PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)
+        if response.headers["Location"].endswith("/login/code"):
+            complete_second_factor(app, client, login)
         return user_id
 
     return sign_in

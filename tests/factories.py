@@ -12,6 +12,9 @@ from portal.domain.passwords import Passwords
 from portal.models import County, Role
 
 PASSWORD = "correct-horse-42"
+# The second factor every supervisor and admin made here is enrolled with
+# (login_as completes the code step with it); enrolled=False leaves one unenrolled.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 # Cheap argon2 parameters, for the app under test and for accounts made here.
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 PASSWORDS = Passwords(**FAST_ARGON2)
@@ -60,6 +63,7 @@ def create_user(session, role: str = "resident", **overrides):
         }
         fields.update(overrides)
         return register_resident(session, **fields)
+    enrolled = overrides.pop("enrolled", role in (Role.supervisor, Role.admin))
     fields = {
         "username": f"{role.value}{n}",
         "real_name": f"测试{role.value}",
@@ -73,7 +77,19 @@ def create_user(session, role: str = "resident", **overrides):
     if role is Role.officer:
         fields["agency_code"] = "cs-psb"
     fields.update(overrides)
-    return create_staff(session, **fields)
+    user = create_staff(session, **fields)
+    if enrolled:
+        user.totp_secret = TOTP_SECRET
+        user.totp_enrolled_at = now()
+    return user
+
+
+def totp_code(secret: str = TOTP_SECRET, at: datetime | None = None) -> str:
+    """The code an authenticator app shows at ``at`` (default: the views' clock)."""
+    from portal.domain.second_factor import code_at, time_step
+    from portal.web import clock
+
+    return code_at(secret, time_step(at or clock.wall_clock()))
 
 
 def create_case(

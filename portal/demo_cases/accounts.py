@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from portal.domain import second_factor
 from portal.domain.accounts import create_staff, register_resident
 from portal.domain.passwords import Passwords
 from portal.domain.tallies import rebuild_tallies
@@ -68,7 +69,11 @@ def load_demo(session: Session, now: datetime, passwords: Passwords) -> list[Use
     for staff in DEMO_STAFF:
         if session.scalar(select(User.id).where(User.username == staff["username"])):
             continue
-        created.append(create_staff(session, password=DEMO_PASSWORD, passwords=passwords, now=now, is_demo=True, **staff))
+        user = create_staff(session, password=DEMO_PASSWORD, passwords=passwords, now=now, is_demo=True, **staff)
+        if second_factor.required(user, "oversight"):
+            # The supervisor and the admin sign in with the published demo secret (README).
+            second_factor.enrol_demo(session, user, now)
+        created.append(user)
     session.flush()
     return created
 

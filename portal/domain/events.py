@@ -26,11 +26,13 @@ def record_event(
     to_status: str | None = None,
     note: str = "",
     data: dict[str, Any] | None = None,
+    account: User | None = None,
 ) -> Event:
     """Add an event in the caller's transaction; ``actor`` None means the system."""
     event = Event(
         case_id=case.id if case is not None else None,
         task_id=task.id if task is not None else None,
+        account_id=account.id if account is not None else None,
         subject=subject,
         actor_id=actor.id if actor is not None else None,
         actor_role=actor.role.value if actor is not None else SYSTEM,
@@ -43,6 +45,18 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def account_events(session: Session, account: User) -> list[Event]:
+    """What was done to or by a staff account's settings, newest first."""
+    return list(
+        session.scalars(
+            select(Event)
+            .where(Event.account_id == account.id)
+            .options(selectinload(Event.actor))
+            .order_by(Event.created_at.desc(), Event.id.desc())
+        )
+    )
 
 
 def case_timeline(session: Session, case: Case) -> list[Event]:

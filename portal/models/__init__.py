@@ -16,7 +16,7 @@ from portal.models.rating import Rating, RatingFollowUp
 from portal.models.stamps import DataStamp
 from portal.models.task import Task
 from portal.models.tracking import CaseTally, SlaAlert, TallyValue
-from portal.models.user import User
+from portal.models.user import RecoveryCode, User
 from portal.models.verification import VerificationCode
 from portal.models.worker import PeriodicRun, WorkerHeartbeat
 
@@ -39,6 +39,7 @@ __all__ = [
     "Department",
     "Event",
     "Message",
+    "RecoveryCode",
     "OutboxMessage",
     "PartnerEvent",
     "PeriodicRun",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -47,6 +47,19 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     alerts_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Second factor (portal.domain.second_factor): the TOTP secret, set when
+    # enrolment starts and confirmed by the first good code; the last time
+    # step accepted (a code works once); the nonce of the sign-in waiting
+    # for its code and the wrong codes given to it.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    second_factor_nonce: Mapped[str | None] = mapped_column(String(64))
+    second_factor_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A one-time link to set the password (portal.domain.staff_admin): the
+    # nonce it carries and until when it works; cleared when used.
+    password_setup_nonce: Mapped[str | None] = mapped_column(String(64))
+    password_setup_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # Flask-Login protocol
     @property
@@ -66,3 +79,16 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
+
+
+class RecoveryCode(Base):
+    """One of the ten single-use codes given at enrolment, as its SHA-256."""
+
+    __tablename__ = "recovery_code"
+    __table_args__ = (Index("ix_recovery_code_user", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.journeys import assert_accessible, texted_code
+from tests.browser.journeys import assert_accessible, sign_in, texted_code
 from tests.factories import valid_id_number
 
 pytestmark = pytest.mark.browser
@@ -92,16 +92,13 @@ def test_resident_switches_language_registers_signs_out_and_in(app, page, live_s
 )
 def test_staff_sign_in_to_their_landing_page_which_passes_axe(app, page, live_server, role, landing, heading):
     from portal.db import db
-    from tests.factories import PASSWORD, create_user
+    from tests.factories import create_user
 
     with app.app_context():
         user = create_user(db.session, role)
         db.session.commit()
         username = user.username
-    page.goto(live_server + "/login")
-    page.get_by_label("手机号、身份证号或工作人员用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, live_server, username)
     expect(page).to_have_url(re.compile(re.escape(landing) + "$"))
     expect(page.locator("h1")).to_have_text(heading)
     assert_accessible(page)
@@ -117,15 +114,12 @@ def test_staff_sign_in_to_their_landing_page_which_passes_axe(app, page, live_se
 
 def test_an_admin_reads_the_provisional_year_and_corrects_a_day(app, page, live_server):
     from portal.db import db
-    from tests.factories import PASSWORD, create_user
+    from tests.factories import create_user
 
     with app.app_context():
         username = create_user(db.session, "admin").username
         db.session.commit()
-    page.goto(live_server + "/login")
-    page.get_by_label("手机号、身份证号或工作人员用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, live_server, username)
     page.get_by_role("link", name="录入官方节假日安排").first.click()
     expect(page.locator("h1")).to_have_text("2027年工作日历")
     assert_accessible(page)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal.db import db
 from portal.models import Case, Task
 from tests.factories import PASSWORD, create_case, create_task, create_user, now, wall_clock
-from tests.journeys import apply_online, decide, sign_in_as_clerk
+from tests.journeys import apply_online, decide, sign_in_as_clerk, staff_sign_in
 from tests.pages import parse, text_of
 
 
@@ -223,7 +223,7 @@ def test_a_supervisor_transfers_a_wrongly_routed_task(app, client, login_as):
     with app.app_context():
         username = create_user(db.session, "supervisor").username
         db.session.commit()
-    supervisor.submit("/login", {"login": username, "password": PASSWORD})
+    staff_sign_in(app, supervisor, username)
     tid = task_id(app, number)
     page = supervisor.page(f"/cases/{number}")
     csrf = page.select_one(f"form[action$='/tasks/{tid}/transfer'] input[name=csrf_token]")["value"]
@@ -359,7 +359,7 @@ def test_a_supervisor_finds_a_case_by_its_number(app, client, login_as):
     with app.app_context():
         username = create_user(db.session, "supervisor").username
         db.session.commit()
-    supervisor.submit("/login", {"login": username, "password": PASSWORD})
+    staff_sign_in(app, supervisor, username)
     assert number in text_of(supervisor.page("/supervisor/"), "#latest-title ~ .table-scroll")
     response = supervisor.get(f"/supervisor/?number={number.lower()}")
     assert response.headers["Location"] == f"/cases/{number}"

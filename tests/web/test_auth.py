@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from portal.db import db
 from portal.models import OutboxMessage, User
 from tests.factories import PASSWORD, PASSWORDS, create_user, valid_id_number
+from tests.journeys import complete_second_factor
 from tests.pages import parse, text_of
 
 
@@ -159,10 +160,13 @@ def test_after_sign_in_a_safe_next_page_is_honoured_and_an_outside_one_ignored(a
         db.session.commit()
         username = user.username
     response = client.submit("/login?next=/admin/", {"login": username, "password": PASSWORD})
+    assert response.headers["Location"] == "/login/code"
+    response = complete_second_factor(app, client, username)
     assert response.headers["Location"] == "/admin/"
     client.get("/language/zh_CN")
     client.submit("/admin/", {}, form_action="/logout")
-    response = client.submit("/login?next=https://evil.example/", {"login": username, "password": PASSWORD})
+    client.submit("/login?next=https://evil.example/", {"login": username, "password": PASSWORD})
+    response = complete_second_factor(app, client, username)
     assert response.headers["Location"] == "/"
 
 

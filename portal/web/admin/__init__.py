@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from portal.web.admin import calendar, partners, tokens, views  # noqa: E402,F401  (routes register on bp)
+from portal.web.admin import calendar, partners, staff, tokens, views  # noqa: E402,F401  (routes register on bp)

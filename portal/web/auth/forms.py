@@ -119,3 +119,34 @@ class MobileForm(FlaskForm):
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
     )
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("One-time code"),
+        validators=[DataRequired(_l("Enter the code your authenticator app shows.")), Length(max=40)],
+        description=_l("The 6 digits your authenticator app shows now, or one of your recovery codes."),
+    )
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(
+        _l("Code from the app"),
+        validators=[DataRequired(_l("Enter the 6 digits your app shows now.")), Length(max=40)],
+        description=_l("After adding the account, enter the 6 digits the app shows now."),
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Choose a password.")), Length(max=PASSWORD_MAX)],
+        description=_l("At least 8 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+    )

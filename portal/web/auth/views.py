@@ -329,6 +329,9 @@ def login():
             form.password.errors = [_l("The login or the password is not correct.")]
         else:
             db.session.commit()
+            second_step = second_factor.after_password(user, request.args.get("next"))
+            if second_step is not None:
+                return second_step
             _start_session(user)
             target = safe_next(request.args.get("next")) if request.args.get("next") else url_for("home.dashboard")
             return _remember_device(redirect(target), user)
@@ -472,3 +475,6 @@ def sign_out_elsewhere():
         _start_session(user, renewal=True)
         flash(_("You have been signed out on every other device and browser."), "success")
     return redirect(url_for("auth.profile"))
+
+
+from portal.web.auth import second_factor  # noqa: E402  (the code step; its routes register on bp)
