@@ -209,3 +209,12 @@ def test_a_weak_new_password_is_refused_next_to_the_field_and_the_old_one_kept(a
     with app.app_context():
         user = db.session.get(User, user_id)
         assert PASSWORDS.verify(user.password_hash, PASSWORD) and not PASSWORDS.verify(user.password_hash, "welcome1")
+
+
+def test_the_profile_page_is_titled_and_lists_each_section_once(client, login_as):
+    login_as("resident")
+    page = client.page("/profile")
+    assert page.title.get_text().startswith("个人中心")
+    assert "<" not in page.title.get_text()
+    headings = [h.get("id") for h in page.select("main h2")]
+    assert headings == ["password-title", "mobile-title", "sessions-title"]
