@@ -15,6 +15,7 @@ from portal.models import OutboxMessage, User, VerificationCode
 from portal.models.enums import OutboxChannel
 from tests.factories import PASSWORD, create_user, valid_id_number
 from tests.pages import parse, text_of
+from tests.web.test_auth import registration
 
 CODE = re.compile(r"验证码(\d{6})")
 NEW_PASSWORD = "another-long-secret-77"
@@ -33,18 +34,6 @@ def clock(monkeypatch):
     standing = Clock()
     monkeypatch.setattr("portal.web.clock.wall_clock", lambda: standing.now)
     return standing
-
-
-def registration(**overrides):
-    data = {
-        "real_name": "赵一",
-        "id_number": valid_id_number(serial=41),
-        "mobile": "13712345678",
-        "password": PASSWORD,
-        "confirm": PASSWORD,
-    }
-    data.update(overrides)
-    return data
 
 
 def texts(app, mobile: str | None = None) -> list[dict]:
