@@ -9,9 +9,9 @@ TRANSLATIONS = Path(__file__).resolve().parents[1] / "portal" / "translations"
 @pytest.mark.parametrize("locale", ["zh_Hans_CN", "en"])
 def test_every_message_is_translated_and_none_is_fuzzy(locale):
     with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
+        catalog = read_po(handle, locale=locale, abort_invalid=True)
     with (TRANSLATIONS / "messages.pot").open("rb") as handle:
-        template = read_po(handle)
+        template = read_po(handle, abort_invalid=True)  # a msgid without its msgstr is an error, not a warning
     missing = []
     for message in template:
         if not message.id:
