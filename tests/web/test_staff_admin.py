@@ -3,6 +3,7 @@ link, change role, disable and enable, the last-admin rule, the events."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -42,6 +43,8 @@ def test_the_staff_list_shows_role_binding_status_last_sign_in_and_second_factor
     table = text_of(page, "#staff-title ~ .table-scroll")
     assert "部门经办人 玉山县公安局 有效 从未登录 未使用" in table
     assert "系统管理员 — 有效" in table and "已设置" in table
+    # The admin's own sign-in, as every date on the portal: ISO date, 24-hour time.
+    assert re.search(r"系统管理员 — 有效 \d{4}-\d{2}-\d{2} \d{2}:\d{2}", table)
 
 
 def test_an_admin_creates_a_clerk_who_sets_a_password_with_the_link_once(app, client, login_as):
