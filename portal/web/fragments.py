@@ -3,7 +3,11 @@ table of the catalog, a service's one-time notice — rendered once per
 catalog stamp and language and kept by the process, so a visitor's request
 renders only what is theirs (the header, the apply button). A catalog
 change writes a new stamp (``domain.stamps``), and the next request on
-every worker renders afresh."""
+every worker renders afresh.
+
+A visitor who is not signed in and has no message waiting sees exactly
+what every other such visitor of the same address and language sees, so
+for them the whole page is kept the same way (``public_page``)."""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from flask import g, make_response, request
+from flask import g, make_response, request, session
 from flask_babel import get_locale
+from flask_login import current_user
 from markupsafe import Markup
 
 from portal.db import db
@@ -55,3 +60,12 @@ def with_validator(html: str):
     response.add_etag()
     response.headers["Cache-Control"] = "private, no-cache"
     return response.make_conditional(request)
+
+
+def public_page(name: str, render: Callable[[], str], *key: Hashable):
+    """The page ``render()`` makes, with a validator; for an anonymous
+    visitor with no flashed message, from this process's copy for this
+    address (path and query) while the catalog's stamp is unchanged."""
+    if current_user.is_authenticated or session.get("_flashes"):
+        return with_validator(render())
+    return with_validator(catalog_fragment(f"{name}-page", render, request.full_path, *key))

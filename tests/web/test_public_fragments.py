@@ -55,3 +55,34 @@ def test_a_browser_that_has_the_page_gets_304(client):
     assert client.get("/services/psb-no-record", headers={"If-None-Match": etag}).status_code == 200
     page = parse(client.get("/services/psb-no-record").get_data(as_text=True))
     assert page.select_one("h1")
+
+
+def test_a_second_anonymous_visitor_to_a_service_page_costs_one_statement(client, count_statements):
+    first = client.get("/services/psb-no-record").get_data(as_text=True)
+    with count_statements() as counted:
+        again = client.get("/services/psb-no-record").get_data(as_text=True)
+    assert counted[0] == 1  # the catalog's stamp: the whole page was kept
+    assert again == first
+
+
+def test_a_signed_in_visitor_never_gets_the_page_kept_for_anonymous_ones(app, client, login_as):
+    assert "登录" in text_of(client.page("/services"), ".main-nav")
+    login_as("resident")
+    header = text_of(client.page("/services"), ".main-nav")
+    assert "我的办件" in header and "退出" in header
+    assert "我的办件" in text_of(client.page("/services/psb-no-record"), ".main-nav")
+
+
+def test_a_message_waiting_for_an_anonymous_visitor_is_shown_on_a_kept_page(app, client, login_as):
+    client.page("/services")  # kept for anonymous visitors
+    login_as("resident")
+    signed_out = client.submit("/resident/", {}, form_action="/logout")
+    assert signed_out.status_code == 302
+    page = client.page("/services")
+    assert "您已退出登录" in text_of(page, "main")
+    assert "您已退出登录" not in text_of(client.page("/services"), "main")  # shown once
+
+
+def test_an_unknown_service_is_not_found_however_often_it_is_asked(client):
+    assert client.get("/services/no-such-service").status_code == 404
+    assert client.get("/services/no-such-service").status_code == 404

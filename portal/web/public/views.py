@@ -21,7 +21,7 @@ from portal.domain.clock import local_date
 from portal.domain.performance import PERIOD_DAYS, performance_table
 from portal.i18n import LANGUAGES
 from portal.web.clock import request_now
-from portal.web.fragments import catalog_fragment, with_validator
+from portal.web.fragments import catalog_fragment, public_page, with_validator
 from portal.web.navigation import safe_next
 from portal.web.public.forms import CatalogFilterForm
 
@@ -49,8 +49,11 @@ def catalog():
 
     # The list is the same for everyone who asks the same: kept per filter
     # (a refused filter is rendered with its messages, never kept).
-    body = catalog_fragment("catalog", render, tuple(sorted(request.args.items(multi=True)))) if valid else Markup(render())
-    return with_validator(render_template("public/catalog.html", body=body))
+    def page() -> str:
+        body = catalog_fragment("catalog", render, tuple(sorted(request.args.items(multi=True)))) if valid else Markup(render())
+        return render_template("public/catalog.html", body=body)
+
+    return public_page("catalog", page) if valid else with_validator(page())
 
 
 @bp.get("/performance")
@@ -67,14 +70,17 @@ def performance():
 
 @bp.get("/services/<code>")
 def service(code: str):
-    found = find_service(db.session, code)
-    if found is None:
-        abort(404)
-    notice = catalog_fragment(
-        "service", lambda: render_template("public/_service_notice.html", service=found, acting=acting_agencies(db.session, found)),
-        found.code,
-    )
-    return with_validator(render_template("public/service.html", service=found, notice=notice))
+    def page() -> str:
+        found = find_service(db.session, code)
+        if found is None:
+            abort(404)
+        notice = catalog_fragment(
+            "service", lambda: render_template("public/_service_notice.html", service=found, acting=acting_agencies(db.session, found)),
+            found.code,
+        )
+        return render_template("public/service.html", service=found, notice=notice)
+
+    return public_page("service", page)
 
 
 @bp.get("/language/<code>")
