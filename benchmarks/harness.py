@@ -385,13 +385,25 @@ def csrf_token(html: str) -> str:
 
 
 def sign_in(session: requests.Session, base: str, login: str, password: str = DEMO_PASSWORD) -> None:
-    """POST /login with the form's CSRF token, like a browser."""
+    """POST /login with the form's CSRF token, like a browser; where the
+    account asks for its second factor (the demo supervisor and admin), the
+    code from the demo secret follows."""
     page = session.get(base + "/login", timeout=30)
     answer = session.post(
         base + "/login", data={"login": login, "password": password, "csrf_token": csrf_token(page.text)},
         allow_redirects=False, timeout=30,
     )
-    if answer.status_code != 302:
+    if answer.status_code == 302 and answer.headers["Location"].endswith("/login/code"):
+        import pyotp
+
+        from portal.domain.second_factor import DEMO_SECRET
+
+        page = session.get(base + "/login/code", timeout=30)
+        answer = session.post(
+            base + "/login/code", data={"code": pyotp.TOTP(DEMO_SECRET).now(), "csrf_token": csrf_token(page.text)},
+            allow_redirects=False, timeout=30,
+        )
+    if answer.status_code != 302 or answer.headers["Location"].endswith(("/login", "/login/code")):
         raise RuntimeError(f"sign-in as {login} answered {answer.status_code}")
 
 
