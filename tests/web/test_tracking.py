@@ -225,3 +225,15 @@ def test_no_log_line_of_a_lookup_or_lockout_carries_personal_data(app, client, s
     assert any("locked" in r.getMessage() for r in caplog.records)
     for secret in (number, code, "739164", mobile, id_number, token):
         assert not [line for line in lines if secret in line], secret
+
+
+def test_a_right_code_is_answered_with_a_fixed_handful_of_statements_and_no_commit(app, client, count_statements):
+    number, code, _ = a_case(app)
+    csrf = csrf_of(client)
+    with count_statements() as counted:
+        page = parse(look_up(client, number, code, csrf=csrf).get_data(as_text=True))
+    assert number in text_of(page, "main")
+    # the case with its service, tasks, their agencies and notices; the lockout; the public events
+    assert counted[0] <= 7
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(TrackingFailure)) == 0

@@ -219,9 +219,9 @@ def track():
     if not form.validate_on_submit():
         return tracking_page(form.without_code(), status=400)
     lookup = track_by_code(db.session, form.number.data, form.code.data, request_now())
-    db.session.commit()  # a wrong code is counted even though nothing is shown
-    if lookup.case is not None:
+    if lookup.case is not None:  # a right code writes nothing: the case loaded stays loaded
         return tracking_page(form, case=lookup.case)
+    db.session.commit()  # a wrong code is counted even though nothing is shown
     form = form.without_code()
     if lookup.locked_until is not None:
         until = format_datetime(lookup.locked_until, "yyyy-MM-dd HH:mm")
