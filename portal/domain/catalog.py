@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from portal import labels
@@ -36,6 +36,19 @@ def list_services(session: Session, criteria: CatalogFilter) -> list[Service]:
     if criteria.text:
         services = [s for s in services if matches(s, criteria.text)]
     return services
+
+
+def service_outlines(session: Session) -> list[Row]:
+    """Code, names, mode, promise and routing of each active service, in
+    catalog order: what staff pages' filters and overviews show, without
+    decoding every service's fields and materials."""
+    return list(
+        session.execute(
+            select(Service.code, Service.name_zh, Service.name_en, Service.mode, Service.promise_workdays, Service.routing)
+            .where(Service.active.is_(True))
+            .order_by(Service.position)
+        )
+    )
 
 
 def _is_cjk(text: str) -> bool:

@@ -7,7 +7,7 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.domain.catalog import CatalogFilter, list_agencies, list_services
+from portal.domain.catalog import list_agencies, service_outlines
 from portal.models import Role, Service, User
 
 
@@ -15,7 +15,7 @@ def window_overview(session: Session, clerk: User) -> dict:
     """A clerk's window: its county's agencies, those across the border,
     and the services the window takes in."""
     county = clerk.window_county
-    services = list_services(session, CatalogFilter())
+    services = service_outlines(session)
     return {
         "county": county,
         "home_agencies": list_agencies(session, county),
@@ -29,7 +29,7 @@ def agency_overview(session: Session, officer: User) -> dict:
     """An officer's agency and the services whose routing reaches its department."""
     agency = officer.agency
     services = []
-    for service in list_services(session, CatalogFilter()):
+    for service in service_outlines(session):
         actions = [
             step
             for stage in service.routing

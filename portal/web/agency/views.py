@@ -11,7 +11,7 @@ from portal.db import db
 from portal.domain import DomainError, permits
 from portal.domain.access import find_agency_task
 from portal.domain.case_files import current_files
-from portal.domain.catalog import CatalogFilter, list_services
+from portal.domain.catalog import service_outlines
 from portal.domain.deadlines import task_level
 from portal.domain.events import case_timeline
 from portal.domain.lifecycle import task_actions
@@ -37,7 +37,7 @@ def index():
     now, calendar = request_now(), request_calendar()
     form = QueueFilterForm(request.args, meta={"csrf": False})
     form.service.choices = [SelectChoice("", _("All services"))] + [
-        SelectChoice(s.code, localized(s, "name")) for s in list_services(db.session, CatalogFilter())
+        SelectChoice(s.code, localized(s, "name")) for s in service_outlines(db.session)
     ]
     criteria = {"status": "active"}
     if form.validate():

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.db import db
 from portal.domain.access import find_visible_case, may_decide
-from portal.domain.catalog import CatalogFilter, list_services
+from portal.domain.catalog import service_outlines
 from portal.domain.desk import minutes_waiting, returned_count, window_queue
 from portal.domain.intake import accept_case, accept_with_pending, refuse_intake, request_correction
 from portal.domain.staff import window_overview
@@ -30,9 +30,10 @@ PER_PAGE = 20
 @bp.get("/")
 @role_required(Role.clerk)
 def index():
-    services = list_services(db.session, CatalogFilter())
     form = QueueFilterForm(request.args, meta={"csrf": False})
-    form.service.choices = [SelectChoice("", _("All services"))] + [SelectChoice(s.code, localized(s, "name")) for s in services]
+    form.service.choices = [SelectChoice("", _("All services"))] + [
+        SelectChoice(s.code, localized(s, "name")) for s in service_outlines(db.session)
+    ]
     status, service_code = "waiting", None
     if form.validate():
         status, service_code = form.status.data or "waiting", form.service.data or None

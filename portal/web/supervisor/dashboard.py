@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import labels
 from portal.db import db
-from portal.domain.catalog import CatalogFilter, list_agencies, list_services
+from portal.domain.catalog import list_agencies, service_outlines
 from portal.domain.dashboard import Filters, cases_query, dashboard, month_range
 from portal.domain.ratings import rating_figures
 from portal.i18n import localized
@@ -46,7 +46,7 @@ def filter_form() -> tuple[DashboardFilterForm, Filters]:
     form.county.choices = _choices((c.value, labels.WINDOWS[c.value]) for c in County)
     form.department.choices = _choices((d.value, labels.DEPARTMENTS[d.value]) for d in Department)
     form.agency.choices = _choices((str(a.id), localized(a, "name")) for a in list_agencies(db.session))
-    form.service.choices = _choices((s.code, localized(s, "name")) for s in list_services(db.session, CatalogFilter()))
+    form.service.choices = _choices((s.code, localized(s, "name")) for s in service_outlines(db.session))
     form.channel.choices = _choices((c.value, labels.CHANNELS[c.value]) for c in Channel)
     form.mode.choices = _choices((m.value, labels.MODES[m.value]) for m in ServiceMode)
     start, end = month_range(request_today())
