@@ -67,8 +67,9 @@ class FormField(Strict):
             raise ValueError(f"field {self.name!r}: only a date can be limited to today")
         if self.not_before is not None and self.type != "date":
             raise ValueError(f"field {self.name!r}: only a date can have not_before")
-        for rule in ("min", "greater_than", "whole_number"):
-            if getattr(self, rule) not in (None, False) and self.type != "number":
+        given = {"min": self.min is not None, "greater_than": self.greater_than is not None, "whole_number": self.whole_number}
+        for rule, present in given.items():
+            if present and self.type != "number":
                 raise ValueError(f"field {self.name!r}: only a number can have {rule}")
         if self.min is not None and self.greater_than is not None:
             raise ValueError(f"field {self.name!r}: give min or greater_than, not both")
