@@ -58,9 +58,9 @@ def test_an_admin_adds_a_phrase_for_a_service_and_one_for_all_services(app, clie
         ("correction", None, "材料未加盖公章。", "", False),
     ]
     page = client.page(response.headers["Location"])
-    table = text_of(page, ".phrase-table")
+    table = text_of(page, ".phrase-list")
     assert ID_SCAN in table and ID_SCAN_EN in table and "材料未加盖公章" not in table
-    assert "材料未加盖公章。" in text_of(client.page("/admin/phrases?use=correction"), ".phrase-table")
+    assert "材料未加盖公章。" in text_of(client.page("/admin/phrases?use=correction"), ".phrase-list")
 
 
 def test_a_phrase_longer_than_the_box_it_fills_is_explained_next_to_the_field_and_not_saved(app, client, login_as):
@@ -116,7 +116,7 @@ def test_an_admin_edits_reorders_and_retires_a_phrase(app, client, login_as):
     client.submit(f"/admin/phrases/{second}", {}, form_action=f"/admin/phrases/{second}/retire")
     assert _phrases(app)[0][4] is True
     page = client.page("/admin/phrases?use=task_opinion")
-    assert "已停用" in text_of(page, ".phrase-table")
+    assert "已停用" in text_of(page, ".phrase-list")
     client.submit(f"/admin/phrases/{second}", {}, form_action=f"/admin/phrases/{second}/restore")
     assert _phrases(app)[0][4] is False
 
