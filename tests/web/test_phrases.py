@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.db import db
 from portal.demo_cases.phrases import DEMO_PHRASES, load_demo_phrases
 from portal.domain.phrases import PHRASE_LIMITS, PhraseText, add_phrase
-from portal.models import Case, CaseNotice, Phrase, PhraseUse, Service, Task
+from portal.models import Case, CaseNotice, Event, Phrase, PhraseUse, Service, Task
 from tests.journeys import SERVICE, apply_online, decide, sign_in_as_clerk
 from tests.pages import parse, text_of
 from tests.web.test_agency import act, officer_client, task_id
@@ -232,3 +232,19 @@ def test_the_demo_phrases_fit_their_boxes_and_load_once(session):
     assert load_demo_phrases(session) == 0
     assert session.scalar(select(func.count(Phrase.id))) == len(DEMO_PHRASES)
     assert {use for use, *_ in DEMO_PHRASES} == set(PhraseUse)
+
+
+def test_an_officers_picked_refusal_reason_reaches_the_decision(app, client, login_as):
+    number = apply_online(app, client, login_as)
+    clerk = app.test_client()
+    sign_in_as_clerk(app, clerk)
+    decide(clerk, number, "accept")
+    officer = officer_client(app)
+    tid = task_id(app, number)
+    act(officer, tid, "claim")
+    reason = "申请不符合法定条件，依法不予许可。"
+    assert act(officer, tid, "refuse", {"reason": "", "reason-phrase": reason, "confirm": "y"}).status_code == 302
+    with app.app_context():
+        case_id = db.session.get(Task, tid).case_id
+        notes = db.session.scalars(select(Event.note).where(Event.case_id == case_id, Event.action == "refuse"))
+        assert reason in list(notes)
