@@ -41,10 +41,20 @@ def _entry_name(raw: dict, loc: tuple) -> str:
     """'services[3] psb-hukou-cert → department' from a pydantic location."""
     if len(loc) >= 2 and loc[0] in ("agencies", "services") and isinstance(loc[1], int):
         entries = raw.get(loc[0]) or []
-        code = entries[loc[1]].get("code", "?") if loc[1] < len(entries) and isinstance(entries[loc[1]], dict) else "?"
-        rest = " → ".join(str(part) for part in loc[2:])
+        entry = entries[loc[1]] if loc[1] < len(entries) and isinstance(entries[loc[1]], dict) else {}
+        code = entry.get("code", "?")
+        rest = " → ".join(str(part) for part in _field_named(entry, loc[2:]))
         return f"{loc[0]}[{loc[1]}] {code}" + (f" → {rest}" if rest else "")
     return " → ".join(str(part) for part in loc) or "file"
+
+
+def _field_named(entry: dict, loc: tuple) -> tuple:
+    """'fields → 3' reads 'fields → period_end': the field's own name."""
+    if len(loc) >= 2 and loc[0] == "fields" and isinstance(loc[1], int):
+        fields = entry.get("fields") or []
+        if loc[1] < len(fields) and isinstance(fields[loc[1]], dict) and fields[loc[1]].get("name"):
+            return (loc[0], fields[loc[1]]["name"], *loc[2:])
+    return loc
 
 
 def read_catalog(path: Path | str = CATALOG_FILE) -> CatalogFile:

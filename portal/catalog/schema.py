@@ -50,6 +50,11 @@ class FormField(Strict):
     required: bool
     max_length: int | None = Field(default=None, gt=0)
     not_after_today: bool = False  # dates of things that have happened
+    # Rules beside the field, checked on every channel by domain/answers.py.
+    not_before: str | None = None  # a date: not before the service's date field of this name
+    min: int | None = None  # a number: at least this
+    greater_than: int | None = None  # a number: more than this (amounts above 0)
+    whole_number: bool = False  # a number that counts things
     choices: list[Choice] | None = None
 
     @model_validator(mode="after")
@@ -60,6 +65,14 @@ class FormField(Strict):
             raise ValueError(f"field {self.name!r}: only a select has choices")
         if self.not_after_today and self.type != "date":
             raise ValueError(f"field {self.name!r}: only a date can be limited to today")
+        if self.not_before is not None and self.type != "date":
+            raise ValueError(f"field {self.name!r}: only a date can have not_before")
+        given = {"min": self.min is not None, "greater_than": self.greater_than is not None, "whole_number": self.whole_number}
+        for rule, present in given.items():
+            if present and self.type != "number":
+                raise ValueError(f"field {self.name!r}: only a number can have {rule}")
+        if self.min is not None and self.greater_than is not None:
+            raise ValueError(f"field {self.name!r}: give min or greater_than, not both")
         return self
 
 
@@ -107,6 +120,21 @@ class ServiceEntry(Strict):
     def unique_fields(cls, fields):
         _unique([f.name for f in fields], "field name")
         return fields
+
+    @model_validator(mode="after")
+    def rules_name_date_fields(self):
+        types = {f.name: f.type for f in self.fields}
+        for spec in self.fields:
+            other = spec.not_before
+            if other is None:
+                continue
+            if other == spec.name:
+                raise ValueError(f"field {spec.name!r}: not_before names the field itself")
+            if other not in types:
+                raise ValueError(f"field {spec.name!r}: not_before names {other!r}, which is not a field of this service")
+            if types[other] != "date":
+                raise ValueError(f"field {spec.name!r}: not_before names {other!r}, which is not a date")
+        return self
 
     @model_validator(mode="after")
     def days_agree(self):

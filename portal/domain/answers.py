@@ -80,8 +80,39 @@ def field_value(spec: dict, raw: Any, today: date) -> str | None:
             amount = None
         if amount is None or not amount.is_finite() or not 0 <= amount <= NUMBER_MAX:
             raise DomainError(_l("Enter a number from 0 to 1,000,000,000,000."), name)
+        _check_number_rules(spec, amount, name)
         return str(amount)
     return free_text(text, name, text_limit(spec), multiline=spec["type"] == "textarea")
+
+
+def _check_number_rules(spec: dict, amount: Decimal, name: str) -> None:
+    """The catalog's rules beside a number: a count is whole and at least
+    ``min``; an amount is more than ``greater_than``."""
+    if spec.get("whole_number") and amount != amount.to_integral_value():
+        raise DomainError(_l("Enter a whole number."), name)
+    if spec.get("min") is not None and amount < spec["min"]:
+        raise DomainError(_l("Enter %(min)d or more.", min=spec["min"]), name)
+    if spec.get("greater_than") is not None and amount <= spec["greater_than"]:
+        raise DomainError(_l("Enter a number greater than %(n)d.", n=spec["greater_than"]), name)
+
+
+def date_order_problems(service: Service, fields: Mapping[str, str]) -> list[DomainError]:
+    """A date the catalog says is ``not_before`` another (the end of a
+    period and its start) is refused next to the later field, naming the
+    other, when both were given and valid."""
+    specs = {spec["name"]: spec for spec in service.fields}
+    problems = []
+    for spec in service.fields:
+        other = specs.get(spec.get("not_before") or "")
+        if other is None or spec["name"] not in fields or other["name"] not in fields:
+            continue
+        if fields[spec["name"]] < fields[other["name"]]:  # ISO dates compare as text
+            message = _l(
+                "%(label)s cannot be before %(other)s.",
+                label=localized(spec, "label"), other=in_sentence(localized(other, "label")),
+            )
+            problems.append(DomainError(message, "field_" + spec["name"]))
+    return problems
 
 
 def _place(values: Mapping[str, Any], place: str, province: str, answers: dict, problems: list[DomainError]) -> None:
@@ -114,4 +145,5 @@ def read_answers(service: Service, values: Mapping[str, Any], today: date) -> tu
             continue
         if value is not None:
             answers["fields"][spec["name"]] = value
+    problems.extend(date_order_problems(service, answers["fields"]))
     return answers, problems

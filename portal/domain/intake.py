@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from portal.domain import DomainError, DomainErrors
-from portal.domain.answers import field_value
+from portal.domain.answers import date_order_problems, field_value
 from portal.domain.case_files import attach_file
 from portal.domain.clock import WorkCalendar, local_date
 from portal.domain.deadlines import close_suspensions, refresh_due
@@ -164,6 +164,11 @@ def resubmit_correction(
             data.pop(name, None)
         else:
             data[name] = value
+    # A period the notice reopened is checked whole (its end not before its start).
+    for problem in date_order_problems(case.service, data):
+        later = problem.field.removeprefix("field_")
+        if later in named_fields or specs[later].get("not_before") in named_fields:
+            problems.append(problem)
     if problems:
         raise DomainErrors(problems)
     case.form_data = data

@@ -12,6 +12,7 @@ from portal.models.lookup import TrackingFailure, TrackingLockout
 from portal.models.message import Message
 from portal.models.partner import ApiToken, OutboxMessage, PartnerEvent
 from portal.models.permit import PermitCheck, PermitEndorsement, PermitSequence, ResidencePermit
+from portal.models.phrase import Phrase, PhraseUse
 from portal.models.rating import Rating, RatingFollowUp
 from portal.models.stamps import DataStamp
 from portal.models.task import Task
@@ -43,6 +44,8 @@ __all__ = [
     "OutboxMessage",
     "PartnerEvent",
     "PeriodicRun",
+    "Phrase",
+    "PhraseUse",
     "PermitCheck",
     "PermitEndorsement",
     "PermitSequence",

@@ -32,3 +32,30 @@ document.addEventListener("change", function (event) {
     event.target.dataset.chosen = "1";
   }
 });
+
+// 常用语: a phrase chosen beside a text box goes into the box, after what is
+// already written, for staff to edit. Without this script an empty box takes
+// the chosen phrase when the form is sent.
+document.addEventListener("change", function (event) {
+  var picker = event.target;
+  if (!picker.matches("select[data-phrase-for]") || !picker.value) {
+    return;
+  }
+  var box = document.getElementById(picker.dataset.phraseFor);
+  if (!box) {
+    return;
+  }
+  var written = box.value.trim();
+  var joiner = box.tagName === "TEXTAREA" ? "\n" : "；";
+  box.value = written ? written + joiner + picker.value : picker.value;
+  picker.value = "";
+  // A correction item with a reason is an item of the notice: tick it.
+  var item = picker.closest(".correction-item");
+  var tick = item && item.querySelector("input[type=checkbox]");
+  if (tick) {
+    tick.checked = true;
+  }
+  box.focus();
+  box.setSelectionRange(box.value.length, box.value.length);
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+});

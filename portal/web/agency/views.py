@@ -20,12 +20,13 @@ from portal.domain.staff import agency_overview
 from portal.domain.workflow import TaskRequest, act_on_task, attach_result
 from portal.extensions import upload_store
 from portal.i18n import localized
-from portal.models import Role
+from portal.models import PhraseUse, Role
 from portal.security import role_required
 from portal.web.actions import run_action
 from portal.web.agency.forms import ActionForm, CompleteForm, QueueFilterForm, RefuseTaskForm, ReturnForm, SuspendForm
 from portal.web.clock import request_calendar, request_now, request_today
 from portal.web.forms import CONCURRENT_CHANGE
+from portal.web.phrases import phrase_options, with_picked_phrase
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
 PER_PAGE = 20
@@ -86,6 +87,8 @@ def _render_task(task, status=200, **forms):
             level=task_level(calendar, task, now),
             actions=task_actions(task, current_user),
             permit_problems=_permit_problems(task.case),
+            opinion_phrases=phrase_options(task.case.service, PhraseUse.task_opinion),
+            refusal_phrases=phrase_options(task.case.service, PhraseUse.task_refusal),
             **forms,
         ),
         status,
@@ -165,7 +168,8 @@ def resume(task_id: int):
 @bp.post("/tasks/<int:task_id>/complete")
 @role_required(Role.officer)
 def complete(task_id: int):
-    return _act(task_id, "complete", CompleteForm(), _("The task is complete."), "opinion", "complete_form")
+    form = with_picked_phrase(CompleteForm(), "opinion", request.form)
+    return _act(task_id, "complete", form, _("The task is complete."), "opinion", "complete_form")
 
 
 @bp.post("/tasks/<int:task_id>/return")
@@ -180,7 +184,8 @@ def return_to_window(task_id: int):
 @role_required(Role.officer)
 def refuse(task_id: int):
     return _act(
-        task_id, "refuse", RefuseTaskForm(), _("The case is refused; the applicant will receive the reason."), "reason", "refuse_form"
+        task_id, "refuse", with_picked_phrase(RefuseTaskForm(), "reason", request.form),
+        _("The case is refused; the applicant will receive the reason."), "reason", "refuse_form",
     )
 
 

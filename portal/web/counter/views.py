@@ -16,12 +16,13 @@ from portal.domain.intake import accept_case, accept_with_pending, refuse_intake
 from portal.domain.staff import window_overview
 from portal.domain.workflow import deliver_case, reopen_task
 from portal.i18n import localized
-from portal.models import CaseStatus, Role
+from portal.models import CaseStatus, PhraseUse, Role
 from portal.security import role_required
 from portal.web.actions import run_action
 from portal.web.clock import request_calendar, request_now
 from portal.web.counter.forms import AcceptForm, PendingForm, QueueFilterForm, RefuseForm
 from portal.web.forms import DeliverForm
+from portal.web.phrases import PICKER_SUFFIX, phrase_options, picked_or_typed, with_picked_phrase
 
 bp = Blueprint("counter", __name__, url_prefix="/counter")
 PER_PAGE = 20
@@ -69,7 +70,12 @@ def _render_decision(case, status=200, **forms):
     forms.setdefault("refuse_form", RefuseForm())
     forms.setdefault("correction_errors", {})
     forms.setdefault("correction_chosen", {})
-    return render_template("counter/decide.html", case=case, **forms), status
+    return render_template(
+        "counter/decide.html", case=case,
+        correction_phrases=phrase_options(case.service, PhraseUse.correction),
+        refusal_phrases=phrase_options(case.service, PhraseUse.intake_refusal),
+        **forms,
+    ), status
 
 
 @bp.get("/cases/<number>/decide")
@@ -130,8 +136,11 @@ def correction(number: str):
         abort(400)
     # An item counts as chosen when ticked or when a reason was written for it.
     ticked = set(request.form.getlist("item"))
-    written = {k[len("reason-") :] for k, v in request.form.items() if k.startswith("reason-") and v.strip()}
-    chosen = {key: request.form.get(f"reason-{key}", "") for key in sorted(ticked | written)}
+    # A phrase picked beside an empty box (the page without its script) is its reason.
+    written = {
+        k[len("reason-") :].removesuffix(PICKER_SUFFIX) for k, v in request.form.items() if k.startswith("reason-") and v.strip()
+    }
+    chosen = {key: picked_or_typed(request.form, f"reason-{key}") for key in sorted(ticked | written)}
     errors = {}
     outcome = run_action(
         lambda: request_correction(db.session, case, current_user, request_now(), chosen),
@@ -145,7 +154,7 @@ def correction(number: str):
 @role_required(Role.clerk)
 def refuse(number: str):
     case = _decidable_case(number)
-    form = RefuseForm()
+    form = with_picked_phrase(RefuseForm(), "reason", request.form)
     if not form.validate_on_submit():
         return _render_decision(case, 400, refuse_form=form)
     outcome = run_action(
