@@ -164,6 +164,19 @@ def fill(app, count: int, now: datetime, rng: random.Random) -> None:
             session.commit()
 
 
+def held_cases(app) -> int | None:
+    """How many cases the database holds; None before it was migrated."""
+    from sqlalchemy.exc import DBAPIError
+
+    from portal.db import db
+
+    with app.app_context():
+        try:
+            return db.session.scalar(text("SELECT count(*) FROM case_record"))
+        except DBAPIError:
+            return None
+
+
 def median_ms(action, runs: int = 5) -> float:
     times = []
     for _ in range(runs):
@@ -218,6 +231,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", help="SQLAlchemy URL (default: a temporary SQLite file)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument(
+        "--reuse", action="store_true",
+        help="measure the database as it stands when it already holds the size's cases (an earlier run's); "
+        "with one --database per size, a second measurement skips the filling",
+    )
     args = parser.parse_args()
     now = datetime.now(UTC)
     results = {}
@@ -225,10 +243,11 @@ def main() -> None:
         # A new SQLite file per size; PostgreSQL's schema is dropped and migrated again.
         url = args.database or f"sqlite:///{tempfile.mkdtemp(prefix='portal-bench-')}/bench.db"
         app = build_app(url)
-        reset_schema(app)
-        seed(app, now)
         began = time.perf_counter()
-        fill(app, size, now, random.Random(size))
+        if not (args.reuse and held_cases(app) == size):
+            reset_schema(app)
+            seed(app, now)
+            fill(app, size, now, random.Random(size))
         loaded = time.perf_counter() - began
         results[size] = measure(app, now)
         r = results[size]
