@@ -35,7 +35,7 @@ def correction_requested(app, client, login_as):
 def test_the_correction_notice_states_the_last_day_and_both_case_pages_show_it(app, client, login_as, monday):
     number, clerk, notice_url = correction_requested(app, client, login_as)
     notice = clerk.page(notice_url)
-    assert "补正时限：2026-11-09前（5个工作日）" in text_of(notice, ".doc-deadline")
+    assert "补正时限：2026-11-09前（含当日，共5个工作日）" in text_of(notice, ".doc-deadline")
     assert "视为撤回申请" in text_of(notice, ".doc-deadline")
     assert "补正期限 2026-11-09" in text_of(clerk.page(f"/cases/{number}"), "dl.facts")
     applicant_page = client.page(f"/cases/{number}")
