@@ -166,6 +166,12 @@ EVENT_ACTIONS = {
     "task_cancel": _l("Task cancelled"),
     "task_return": _l("Task returned to the window"),
     "task_reopen": _l("Task sent back to the agency"),
+    "task_reply": _l("The window answered the return; back with the officer"),
+    "task_answer": _l("The applicant answered; back with the officer"),
+    "await_applicant": _l("The applicant is asked to supply something; the clock is stopped"),
+    "applicant_answered": _l("The applicant answered; the clock runs again"),
+    "correction_reminder": _l("Reminder: one working day left to correct"),
+    "lapse_correction": _l("Not corrected in time: treated as withdrawn"),
     "task_transfer": _l("Task transferred to another agency"),
     "sla_due_soon": _l("Alert: due within 1 working day"),
     "sla_overdue": _l("Alert: overdue"),
@@ -201,6 +207,8 @@ NOTICE_KINDS = {
     "correction": _l("Notice of correction"),
     "refusal": _l("Notice of non-acceptance"),
     "decision_refusal": _l("Decision of refusal"),
+    "correction_lapsed": _l("Notice: not corrected in time, treated as withdrawn"),
+    "supplement_request": _l("Request to the applicant"),
 }
 LEVELS = {
     "on_track": _l("On track"),

@@ -130,6 +130,7 @@ def load_catalog(session: Session, path: Path | str = CATALOG_FILE) -> LoadRepor
     for position, service in enumerate(catalog.services, start=1):
         values = service.model_dump(exclude={"code"}, exclude_none=False)
         values["position"] = position
+        values["correction_workdays"] = service.correction_workdays or catalog.correction_workdays
         _upsert(session, Service, service.code, values, report)
     session.flush()
     return report

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from portal.domain.limits import CORRECTION_WORKDAYS_DEFAULT, CORRECTION_WORKDAYS_MAX, CORRECTION_WORKDAYS_MIN
+
 Text = Field(min_length=1)
 DepartmentCode = Literal["psb", "gov", "amr", "eme", "hrss", "drc"]
 CountySelector = Literal["residence", "hukou", "business", "receiving", "other", "both"]
@@ -102,6 +104,7 @@ class ServiceEntry(Strict):
     kind: Literal["instant", "promised"]
     promise_workdays: int = Field(ge=0, le=3)
     statutory_workdays: int = Field(ge=0)
+    correction_workdays: int | None = Field(default=None, ge=CORRECTION_WORKDAYS_MIN, le=CORRECTION_WORKDAYS_MAX)
     applicant: Literal["person", "enterprise"]
     legal_basis_zh: str = Text
     legal_basis_en: str = Text
@@ -154,6 +157,10 @@ class ServiceEntry(Strict):
 
 
 class CatalogFile(Strict):
+    # The catalog-wide 补正时限, for every service that gives none of its own.
+    correction_workdays: int = Field(
+        default=CORRECTION_WORKDAYS_DEFAULT, ge=CORRECTION_WORKDAYS_MIN, le=CORRECTION_WORKDAYS_MAX
+    )
     agencies: list[AgencyEntry] = Field(min_length=1)
     services: list[ServiceEntry] = Field(min_length=1)
 

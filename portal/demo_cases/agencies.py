@@ -80,15 +80,14 @@ def claim_stage(demo: Demo, plan: CasePlan, tasks: list[Task], start: datetime, 
 
 
 def send_back_once(demo: Demo, plan: CasePlan, task: Task, claimed: datetime, rng: random.Random) -> datetime:
-    """The officer returns the task to the window, which sorts it out; the officer claims it again."""
+    """The officer returns the task to the window, which sorts it out; the
+    task comes back to the officer, still claimed by them."""
     calendar, officer = demo.calendar, officer_of(demo, task)
     returned = office_minutes_later(calendar, claimed, rng.uniform(20, 240))
     return_task(demo.session, task, officer, demo.at(returned), rng.choice(RETURNS))
     reopened = office_minutes_later(calendar, returned, rng.uniform(30, 480))
     reopen_task(demo.session, task, demo.clerks[plan.window], demo.at(reopened), rng.choice(REOPENINGS))
-    again = office_minutes_later(calendar, reopened, rng.uniform(10, 200))
-    claim_task(demo.session, task, officer, demo.at(again))
-    return again
+    return reopened
 
 
 def special_procedure(demo: Demo, plan: CasePlan, task: Task, claimed: datetime, rng: random.Random) -> datetime:

@@ -124,6 +124,8 @@ def may_act_on_task(actor: User | None, task: Task, who: str) -> bool:
         return may_decide(actor, task.case)
     if who == OVERSIGHT:
         return actor.role in (Role.supervisor, Role.admin)
+    if who == APPLICANT:
+        return actor.role is Role.resident and task.case.applicant_user_id == actor.id
     if actor.role is not Role.officer or actor.agency_id != task.agency_id:
         return False
     # A task the agency's system claimed has no assignee: any officer of the

@@ -5,7 +5,7 @@ overdue), in Python for a page and in SQL for a filter, by one rule."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
@@ -218,3 +218,29 @@ def case_workdays_left(calendar: WorkCalendar, case: Case, now: datetime) -> int
 
 def _intervals(case: Case) -> list[Suspension]:
     return [Suspension(s.started_at, s.ended_at) for s in case.suspensions]
+
+
+# -- the applicant's time to answer (补正时限, a request to the applicant) --
+
+
+def answer_by(calendar: WorkCalendar, issued_at: datetime, workdays: int) -> date:
+    """The last day to answer a correction notice or a request issued at
+    ``issued_at``: ``workdays`` working days after the day of issue (not
+    counted), Asia/Shanghai; the answer is in time until that day ends."""
+    return calendar.nth_workday_after(local_date(issued_at), workdays)
+
+
+def reminder_day(calendar: WorkCalendar, last_day: date) -> date:
+    """The working day before ``last_day``: the applicant is reminded then."""
+    return calendar.workday_on_or_before(last_day - timedelta(days=1)) or last_day
+
+
+def reminder_due(calendar: WorkCalendar, last_day: date, now: datetime) -> bool:
+    """From the working day before the last day on, while it has not passed."""
+    today = local_date(now)
+    return reminder_day(calendar, last_day) <= today <= last_day
+
+
+def answer_time_passed(last_day: date, now: datetime) -> bool:
+    """The last day to answer has ended (Asia/Shanghai)."""
+    return local_date(now) > last_day

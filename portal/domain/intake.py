@@ -12,14 +12,14 @@ from sqlalchemy.orm import Session
 from portal.domain import DomainError, DomainErrors
 from portal.domain.answers import date_order_problems, field_value
 from portal.domain.case_files import attach_file
-from portal.domain.clock import WorkCalendar, local_date
-from portal.domain.deadlines import close_suspensions, refresh_due
+from portal.domain.clock import WorkCalendar, current_calendar, local_date
+from portal.domain.deadlines import answer_by, answer_time_passed, close_suspensions, refresh_due
 from portal.domain.lifecycle import transition
 from portal.domain.limits import INTAKE_REASON_MAX
 from portal.domain.text import required_text
 from portal.domain.uploads import CheckedFile, FileWrites
 from portal.domain.workflow import cancel_open_tasks, start_routing
-from portal.models import Case, CaseNotice, User
+from portal.models import Case, CaseNotice, CaseStatus, User
 from portal.models.enums import NoticeKind
 
 
@@ -111,11 +111,23 @@ def correction_items(case: Case, chosen: dict[str, str]) -> list[dict]:
     return items
 
 
-def request_correction(session: Session, case: Case, clerk: User, now: datetime, chosen: dict[str, str]) -> CaseNotice:
-    """补正: one notice listing everything missing or wrong; the clock has not started."""
+def request_correction(
+    session: Session,
+    case: Case,
+    clerk: User,
+    now: datetime,
+    chosen: dict[str, str],
+    calendar: WorkCalendar | None = None,
+) -> CaseNotice:
+    """补正: one notice listing everything missing or wrong; the clock has
+    not started. It gives the service's working days to correct
+    (补正时限); once they pass the application is treated as withdrawn."""
     items = correction_items(case, chosen)
-    transition(session, case, "request_correction", clerk, now, data={"items": [i["key"] for i in items]})
-    return _notice(session, case, NoticeKind.correction, clerk, now, items=items)
+    by = answer_by(calendar or current_calendar(session), now, case.service.correction_workdays)
+    transition(
+        session, case, "request_correction", clerk, now, data={"items": [i["key"] for i in items], "by": by.isoformat()}
+    )
+    return _notice(session, case, NoticeKind.correction, clerk, now, items=items, follow_up_by=by)
 
 
 def refuse_intake(session: Session, case: Case, clerk: User, now: datetime, reason: str) -> CaseNotice:
@@ -126,6 +138,10 @@ def refuse_intake(session: Session, case: Case, clerk: User, now: datetime, reas
 
 
 def open_correction(case: Case) -> CaseNotice | None:
+    """The correction notice waiting for an answer; none once the case has
+    moved on (withdrawn, or closed as not corrected in time)."""
+    if case.status is not CaseStatus.correction_requested:
+        return None
     notices = [n for n in case.notices if n.kind is NoticeKind.correction and n.answered_at is None]
     return notices[-1] if notices else None
 
@@ -144,6 +160,11 @@ def resubmit_correction(
     notice = open_correction(case)
     if notice is None:
         raise DomainError(_l("This case has no open correction notice."), "status")
+    if notice.follow_up_by is not None and answer_time_passed(notice.follow_up_by, now):
+        raise DomainError(
+            _l("The time to correct ended on %(date)s; the application is treated as withdrawn.", date=notice.follow_up_by.isoformat()),
+            "status",
+        )
     named_fields = {i["key"] for i in notice.items if i["kind"] == "field"}
     named_materials = {i["key"] for i in notice.items if i["kind"] == "material"}
     changed_elsewhere = [name for name, value in field_values.items() if name not in named_fields and value != case.form_data.get(name)]

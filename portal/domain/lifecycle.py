@@ -7,6 +7,8 @@ each, and the event each leaves. Nothing else assigns ``Case.status`` or
     submitted ──► refused_intake                            (不予受理)
     in_progress ──► completed | refused ──► delivered      (出件; 全程网办 delivered by the system)
     suspended ──► refused                                   (a decisive refusal ends the special procedure)
+    in_progress ⇄ suspended by await_applicant / applicant_answered   (a request only the applicant can answer)
+    correction_requested ──► withdrawn by lapse_correction   (补正 not made in time: treated as withdrawn)
     any open status before completion ──► withdrawn
 """
 
@@ -56,6 +58,13 @@ TRANSITIONS = (
     _t("complete", S.in_progress, S.completed, OFFICER, SYSTEM),
     _t("refuse", S.in_progress, S.refused, OFFICER, SYSTEM),
     _t("refuse", S.suspended, S.refused, OFFICER, SYSTEM),
+    # A task returned for what only the applicant can supply: the clock
+    # stops while they are asked, and runs again when they answer.
+    _t("await_applicant", S.in_progress, S.suspended, CLERK, OFFICER),
+    _t("applicant_answered", S.suspended, S.in_progress, APPLICANT, CLERK),
+    # 逾期未补正: the deadline of the correction notice passed; the
+    # application is treated as withdrawn.
+    _t("lapse_correction", S.correction_requested, S.withdrawn, SYSTEM),
     # The system delivers the result of a fully online service (全程网办) electronically.
     _t("deliver", S.completed, S.delivered, CLERK, SYSTEM),
     _t("deliver", S.refused, S.delivered, CLERK, SYSTEM),
@@ -154,6 +163,10 @@ TASK_TRANSITIONS = {
     ("resume", T.suspended): (T.claimed, ASSIGNEE),
     ("return", T.claimed): (T.returned, ASSIGNEE),
     ("reopen", T.returned): (T.open, WINDOW),
+    # The window's reply, or the applicant's answer to a request: back to
+    # the officer who returned the task, still claimed by them.
+    ("reply", T.returned): (T.claimed, WINDOW),
+    ("answer", T.returned): (T.claimed, APPLICANT),
     ("transfer", T.open): (T.cancelled, OVERSIGHT),
     ("transfer", T.claimed): (T.cancelled, OVERSIGHT),
     ("transfer", T.returned): (T.cancelled, OVERSIGHT),

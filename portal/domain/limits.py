@@ -16,3 +16,9 @@ SUSPENSION_WORKDAYS_MAX = 60
 INTAKE_REASON_MAX = 500
 # A case number as a person types it on the tracking form (KSCS202611280001).
 CASE_NUMBER_MAX = 20
+# 补正时限: the working days a correction notice gives the applicant, per
+# service in the catalog (a catalog-wide default otherwise); also the
+# default time for a request to the applicant while a case is handled.
+CORRECTION_WORKDAYS_DEFAULT = 5
+CORRECTION_WORKDAYS_MIN = 1
+CORRECTION_WORKDAYS_MAX = 60

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from portal.domain.alerts import sweep
 from portal.domain.applications import sweep_drafts
 from portal.domain.clock import WorkCalendar
+from portal.domain.corrections import sweep_corrections
 from portal.domain.uploads import UploadStore
 from portal.models import PeriodicRun
 
@@ -127,11 +128,17 @@ class Schedule:
 
 
 def sla_sweep_job(every: timedelta) -> Job:
-    """Alerts for work that became due within 1 working day or overdue."""
+    """Alerts for work that became due within 1 working day or overdue, and
+    the correction notices to remind of or to close (补正时限)."""
 
     def run(session: Session, now: datetime) -> JobResult:
-        result = sweep(session, WorkCalendar.load(session), now)
-        return JobResult(f"{result.task_alerts} task alert(s), {result.case_alerts} case alert(s) raised")
+        calendar = WorkCalendar.load(session)
+        result = sweep(session, calendar, now)
+        corrections = sweep_corrections(session, calendar, now)
+        return JobResult(
+            f"{result.task_alerts} task alert(s), {result.case_alerts} case alert(s) raised; "
+            f"{corrections.reminded} correction reminder(s), {corrections.lapsed} correction(s) lapsed"
+        )
 
     return Job(SLA_SWEEP, every, run)
 

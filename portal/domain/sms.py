@@ -42,12 +42,19 @@ def sms_text(case: Case, event: Event) -> str:
     number, window = case.number, WINDOW_NAMES.get(case.receiving_county.value, "窗口")
     note = (event.note or "").strip().rstrip("。.")[:60]
     permit = (event.data or {}).get("permit", "")
+    by = (event.data or {}).get("by", "")  # the last day to correct or answer
     online = case.service.mode.value == "online"  # 全程网办: the result is delivered on the case page
     words = {
         "accept": f"您的办件{number}已受理，预计{_date(case.due_at)}前办结。查询码{case.query_code}。"
         if case.due_at
         else f"您的办件{number}已受理。查询码{case.query_code}。",
-        "request_correction": f"您的申请{number}需要补正，请按补正告知书一次性补齐材料。",
+        "request_correction": f"您的申请{number}需要补正，请于{by}前按补正告知书一次性补齐材料，逾期未补正视为撤回申请。"
+        if by
+        else f"您的申请{number}需要补正，请按补正告知书一次性补齐材料。",
+        "correction_reminder": f"您的申请{number}补正期限为{by}，请在当天结束前补正，逾期未补正视为撤回申请。",
+        "lapse_correction": f"您的申请{number}未在{by}前补正，视为撤回申请。如需办理，请重新提出申请。",
+        "await_applicant": f"您的办件{number}需要您补充：{note}。请于{by}前在办件页面上传或到{window}提交，期间办理时限暂停计算。",
+        "applicant_answered": f"您的办件{number}已收到您补充的内容，继续办理。",
         "refuse_intake": f"您的申请{number}未予受理，理由及救济途径见不予受理通知书。",
         "suspend": f"您的办件{number}进入特别程序，办理时限暂停计算。原因：{note}。",
         "resume": f"您的办件{number}特别程序已结束，继续办理。",

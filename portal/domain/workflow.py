@@ -183,14 +183,31 @@ def suspend_task(
 
 def resume_task(session: Session, task: Task, officer: User, now: datetime, calendar: WorkCalendar) -> None:
     task_transition(session, task, "resume", officer, now)
-    case = task.case
-    if case.status is CaseStatus.suspended and not any(t.status is TaskStatus.suspended for t in case.tasks):
+    restart_clock(session, task.case, calendar, now, "resume", None)
+
+
+def restart_clock(
+    session: Session, case: Case, calendar: WorkCalendar, now: datetime, action: str, actor: User | None, note: str = ""
+) -> None:
+    """The clock runs again once nothing holds it: no task in a special
+    procedure and no request to the applicant unanswered. The due dates
+    move by the working days it stood still."""
+    if (
+        case.status is CaseStatus.suspended
+        and not any(t.status is TaskStatus.suspended for t in case.tasks)
+        and not waiting_for_applicant(case)
+    ):
         end_suspension(session, case, calendar, now)
-        transition(session, case, "resume", None, now)
+        transition(session, case, action, actor, now, note=note)
         for other in case.tasks:
             if other.status.is_active:
                 other.due_at = stage_due(calendar, case, other.stage, now)
         session.flush()
+
+
+def waiting_for_applicant(case: Case) -> list[CaseNotice]:
+    """The requests to the applicant not yet answered: the clock stays stopped for them."""
+    return [n for n in case.notices if n.kind is NoticeKind.supplement_request and n.answered_at is None]
 
 
 def cancel_open_tasks(session: Session, case: Case, now: datetime, except_task: Task | None = None) -> None:
@@ -217,9 +234,15 @@ def return_task(session: Session, task: Task, officer: User, now: datetime, reas
     task_transition(session, task, "return", officer, now, note=_note(reason))
 
 
-def reopen_task(session: Session, task: Task, clerk: User, now: datetime, note: str) -> None:
-    """The window has dealt with what the agency asked; the task goes back to its queue."""
-    task_transition(session, task, "reopen", clerk, now, note=_note(note))
+def reopen_task(
+    session: Session, task: Task, clerk: User, now: datetime, note: str, data: dict | None = None
+) -> None:
+    """The window has dealt with what the agency asked: the task goes back
+    to the officer who returned it, still claimed by them; to the agency's
+    queue only when that officer can no longer hold it (left the agency)."""
+    holder = task.assignee
+    kept = holder is None or (holder.active and holder.agency_id == task.agency_id)
+    task_transition(session, task, "reply" if kept else "reopen", clerk, now, note=_note(note), data=data)
 
 
 def transfer_task(

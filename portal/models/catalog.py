@@ -39,6 +39,8 @@ class Service(Base):
     applicant: Mapped[ApplicantType] = mapped_column(constrained(ApplicantType, "applicant_type"))
     promise_workdays: Mapped[int] = mapped_column(Integer)
     statutory_workdays: Mapped[int] = mapped_column(Integer)
+    # 补正时限: working days the applicant has to answer a correction notice.
+    correction_workdays: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     legal_basis_zh: Mapped[str] = mapped_column(Text, default="")
     legal_basis_en: Mapped[str] = mapped_column(Text, default="")
     materials: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

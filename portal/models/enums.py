@@ -145,6 +145,8 @@ class NoticeKind(str, enum.Enum):
     correction = "correction"  # 补正告知书
     refusal = "refusal"  # 不予受理通知书
     decision_refusal = "decision_refusal"  # 不予许可（办理）决定书
+    correction_lapsed = "correction_lapsed"  # 逾期未补正，视为撤回申请
+    supplement_request = "supplement_request"  # 补充材料通知: what only the applicant can supply, while the clock stops
 
 
 class TaskStatus(str, enum.Enum):

@@ -61,7 +61,10 @@ class CaseFile(Base):
 
 
 class CaseNotice(Base):
-    """A window decision's printable notice (受理 / 容缺受理 / 补正 / 不予受理)."""
+    """A window decision's printable notice (受理 / 容缺受理 / 补正 / 不予受理),
+    a request to the applicant (补充材料) or the closing of a correction not
+    made in time. ``follow_up_by`` is the date by which the applicant must
+    act: the materials to follow, the correction, the request."""
 
     __tablename__ = "case_notice"
 
@@ -76,6 +79,9 @@ class CaseNotice(Base):
     issued_by: Mapped[User | None] = relationship()
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A correction notice's reminder, texted once the working day before its
+    # deadline (follow_up_by).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CaseSequence(Base):

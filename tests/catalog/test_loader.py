@@ -87,6 +87,10 @@ def test_a_changed_entry_is_updated_in_place(session, tmp_path):
         (lambda d: d["agencies"][1].update(code="cs-psb"), "duplicate agency code 'cs-psb'"),
         (lambda d: d["services"][0].update(promise_workdays=5), "services[0] psb-rp-apply → promise_workdays"),
         (lambda d: d["services"][2]["materials"][0].update(file_types=["docx"]), "services[2] psb-rp-replace → materials"),
+        (lambda d: d["services"][4].update(correction_workdays=0), "services[4] psb-hukou-move → correction_workdays"),
+        (lambda d: d["services"][4].update(correction_workdays=100), "services[4] psb-hukou-move → correction_workdays"),
+        (lambda d: d["services"][4].update(correction_workdays="five"), "services[4] psb-hukou-move → correction_workdays"),
+        (lambda d: d.update(correction_workdays=61), "correction_workdays: Input should be less than or equal to 60"),
     ],
 )
 def test_a_malformed_catalog_names_the_entry_and_writes_nothing(session, tmp_path, breakage, expected):
@@ -117,4 +121,19 @@ def test_the_load_command_reports_unchanged_then_refuses_a_bad_file(runner, tmp_
     result = runner.invoke(args=["catalog", "load", str(write(tmp_path, data))])
     assert result.exit_code == 1
     assert "services[0] psb-rp-apply → routing → 0 → steps → 0 → department" in result.output
+    assert "nothing was changed" in result.output
+
+
+def test_each_service_has_its_correction_time_or_the_catalogs_default(session):
+    days = dict(session.execute(select(Service.code, Service.correction_workdays)).all())
+    assert days["amr-food-license"] == 10
+    assert days["psb-no-record"] == raw_catalog()["correction_workdays"] == 5
+
+
+def test_the_load_command_refuses_a_correction_time_of_100_working_days_naming_the_entry(runner, tmp_path):
+    data = raw_catalog()
+    data["services"][5]["correction_workdays"] = 100
+    result = runner.invoke(args=["catalog", "load", str(write(tmp_path, data))])
+    assert result.exit_code == 1
+    assert "services[5] psb-no-record → correction_workdays: Input should be less than or equal to 60" in result.output
     assert "nothing was changed" in result.output

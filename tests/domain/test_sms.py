@@ -36,11 +36,18 @@ def test_the_acceptance_text_names_the_case_its_due_date_and_query_code(session)
 
 
 @pytest.mark.parametrize(
-    "action", ["request_correction", "refuse_intake", "suspend", "resume", "complete", "refuse", "deliver", "follow_up_closed"]
+    "action",
+    [
+        "request_correction", "refuse_intake", "suspend", "resume", "complete", "refuse", "deliver", "follow_up_closed",
+        "correction_reminder", "lapse_correction", "await_applicant", "applicant_answered",
+    ],
 )
 def test_every_notified_step_has_its_own_short_text(session, action):
     case = routed_case(session)
-    event = Event(case_id=case.id, action=action, actor_role="system", note="需现场核查", data={"method": "post"}, created_at=now())
+    event = Event(
+        case_id=case.id, action=action, actor_role="system", note="需现场核查",
+        data={"method": "post", "by": "2026-11-09"}, created_at=now(),
+    )
     text = sms_text(case, event)
     assert case.number in text and "有新进展" not in text and len(text) <= 140
 

@@ -188,7 +188,7 @@ def test_the_applicant_is_told_in_the_message_centre_once_per_event(app, client,
     assert "等待申请人补充说明" in " ".join(texts)
 
 
-def test_a_task_returned_to_the_window_tops_the_desk_and_goes_back_when_reopened(app, client, login_as):
+def test_a_task_returned_to_the_window_tops_the_desk_and_goes_back_to_its_officer_when_answered(app, client, login_as):
     number = accepted_case(app, client, login_as)
     officer = officer_client(app)
     tid = task_id(app, number)
@@ -209,12 +209,14 @@ def test_a_task_returned_to_the_window_tops_the_desk_and_goes_back_when_reopened
     assert number in rows[0].get_text() and other in desk.get_text()
     page = clerk.page(f"/cases/{number}")
     assert "需核验户口簿原件" in page.get_text()
-    csrf = page.select_one(f"form[action$='/tasks/{tid}/reopen'] input[name=csrf_token]")["value"]
-    response = clerk.post(f"/counter/cases/{number}/tasks/{tid}/reopen", data={"csrf_token": csrf, "note": "已核验原件"})
+    assert page.select_one(f"a[href$='/tasks/{tid}/reply']") is not None
+    reply = clerk.page(f"/counter/cases/{number}/tasks/{tid}/reply")
+    csrf = reply.select_one(f"form[action$='/tasks/{tid}/reply'] input[name=csrf_token]")["value"]
+    response = clerk.post(f"/counter/cases/{number}/tasks/{tid}/reply", data={"csrf_token": csrf, "note": "已核验原件"})
     assert response.status_code == 302
     with app.app_context():
         task = db.session.get(Task, tid)
-        assert task.status.value == "open" and task.assignee_id is None
+        assert task.status.value == "claimed" and task.assignee.real_name == "陈静"
 
 
 def test_a_supervisor_transfers_a_wrongly_routed_task(app, client, login_as):

@@ -2,7 +2,7 @@
 refusals, opinions
 
 Revision ID: 0016_phrases
-Revises: 0012_second_factor
+Revises: 0015_returns_corrections
 Create Date: 2026-12-01 16:00:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0016_phrases'
-down_revision = '0012_second_factor'
+down_revision = '0015_returns_corrections'
 branch_labels = None
 depends_on = None
 

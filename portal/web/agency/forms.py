@@ -36,6 +36,9 @@ class ReturnForm(FlaskForm):
             "task reached the wrong agency, a supervisor can transfer it."
         ),
     )
+    needs_applicant = BooleanField(
+        _l("Only the applicant can supply this: ask them now (the clock stops until they answer)"),
+    )
 
 
 class RefuseTaskForm(FlaskForm):

@@ -16,6 +16,7 @@ from portal.domain.deadlines import task_level
 from portal.domain.events import case_timeline
 from portal.domain.lifecycle import task_actions
 from portal.domain.queue import agency_queue
+from portal.domain.returns import files_from_returns, return_events, return_to_applicant
 from portal.domain.staff import agency_overview
 from portal.domain.workflow import TaskRequest, act_on_task, attach_result
 from portal.extensions import upload_store
@@ -84,6 +85,7 @@ def _render_task(task, status=200, **forms):
             case=task.case,
             events=case_timeline(db.session, task.case),
             files=current_files(task.case.files),
+            from_returns=files_from_returns(return_events(db.session, task.case)),
             level=task_level(calendar, task, now),
             actions=task_actions(task, current_user),
             permit_problems=_permit_problems(task.case),
@@ -175,9 +177,22 @@ def complete(task_id: int):
 @bp.post("/tasks/<int:task_id>/return")
 @role_required(Role.officer)
 def return_to_window(task_id: int):
-    return _act(
-        task_id, "return", ReturnForm(), _("The task has gone back to the receiving window."), "return_reason", "return_form"
+    form = ReturnForm()
+    if not form.needs_applicant.data:
+        return _act(
+            task_id, "return", form, _("The task has gone back to the receiving window."), "return_reason", "return_form"
+        )
+    task = _task_or_404(task_id)
+    if not form.validate_on_submit():
+        return _render_task(task, 400, return_form=form)
+    outcome = run_action(
+        lambda: return_to_applicant(db.session, task, current_user, request_now(), request_calendar(), form.return_reason.data),
+        _("The applicant has been asked; the clock is stopped until they answer. The task comes back to you then."),
+        form=form, fields={"note": "return_reason", "needed": "return_reason"}, conflict=lambda: _claimed_by_another(task_id),
     )
+    if outcome.on_form:
+        return _render_task(task, 400, return_form=form)
+    return redirect(url_for("agency.task", task_id=task_id))
 
 
 @bp.post("/tasks/<int:task_id>/refuse")

@@ -23,16 +23,19 @@ from portal.domain.intake import open_correction, resubmit_correction, withdraw_
 from portal.domain.lifecycle import allowed_actions
 from portal.domain.limits import CASE_NUMBER_MAX
 from portal.domain.permits import ENDORSE, ISSUE, REPLACE, case_permit
+from portal.domain.returns import answer_request, open_request
 from portal.domain.text import typed_code
 from portal.domain.tracking import track_by_code, track_by_link, tracking_token
 from portal.extensions import limiter, tracking_key, upload_store
 from portal.models import Case, CaseStatus, Event, Role
+from portal.models.enums import NoticeKind
 from portal.security import role_required
 from portal.web.actions import run_action
 from portal.web.cases.forms import CorrectionAnswerForm, TrackForm, WithdrawForm
 from portal.web.clock import request_calendar, request_now
 from portal.web.forms import DeliverForm, send_stored
 from portal.web.navigation import external_url
+from portal.web.return_files import ReturnAnswerForm
 
 bp = Blueprint("cases", __name__)
 
@@ -71,6 +74,8 @@ def detail(number: str):
         events=case_timeline(db.session, case),
         files=current_files(case.files),
         correction=open_correction(case),
+        supplement=open_request(case),
+        lapsed=next((n for n in case.notices if n.kind is NoticeKind.correction_lapsed), None),
         level=case_level(request_calendar(), case, request_now()) if case.due_at else None,
         actions=allowed_actions(case),
         is_applicant=case.applicant_user_id == current_user.id,
@@ -180,6 +185,45 @@ def correction(number: str):
                 return redirect(url_for("cases.detail", number=number))
     status = 400 if request.method == "POST" else 200
     return render_template("cases/correction.html", case=case, notice=notice, form=form), status
+
+
+def _supplement_form_class(case, staff: bool):
+    label = _("What the applicant says") if staff else _("Your answer")
+    hint = _("Write an answer, upload files, or both.")
+    return ReturnAnswerForm.for_case(case, label, False, hint)
+
+
+@bp.route("/cases/<number>/supplement", methods=["GET", "POST"])
+@role_required(Role.resident, Role.clerk)
+def supplement(number: str):
+    """Answer a request to the applicant: online by the applicant, or
+    recorded by the window when they bring it there."""
+    case = case_or_404(number)
+    if current_user.role is Role.clerk and not may_decide(current_user, case):
+        abort(404)
+    if current_user.role is Role.resident and case.applicant_user_id != current_user.id:
+        abort(404)
+    waiting = open_request(case)
+    if waiting is None:
+        flash(_("This case has no open request to the applicant."), "info")
+        return redirect(url_for("cases.detail", number=number))
+    form = _supplement_form_class(case, current_user.role is Role.clerk)()
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        uploads, added = form.checked_files(upload_store())
+        if valid and not form.file_errors():
+            outcome = run_action(
+                lambda writes: answer_request(
+                    db.session, case, current_user, request_now(), request_calendar(), writes, form.note.data, uploads, added
+                ),
+                _("Your answer has been sent; the case is being handled again."),
+                form=form,
+                stores_files=True,
+            )
+            if outcome:
+                return redirect(url_for("cases.detail", number=number))
+    status = 400 if request.method == "POST" else 200
+    return render_template("cases/supplement.html", case=case, request_notice=waiting, form=form), status
 
 
 def track_limit() -> str:

@@ -5,6 +5,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.domain.limits import TASK_NOTE_MAX
+
 
 class AcceptForm(FlaskForm):
     """Accepting needs only the CSRF token."""
@@ -28,6 +30,18 @@ class RefuseForm(FlaskForm):
         validators=[DataRequired(_l("Give the reason for not accepting.")), Length(max=500)],
         description=_l("It is printed on the notice with the applicant's right to appeal."),
     )
+
+
+class AskApplicantForm(FlaskForm):
+    """A returned task needs what only the applicant can supply."""
+
+    needed = TextAreaField(
+        _l("What the applicant must supply"),
+        validators=[DataRequired(_l("Say what the applicant must supply.")), Length(max=TASK_NOTE_MAX)],
+        description=_l("The applicant reads this on their case page and in a text message."),
+        render_kw={"maxlength": TASK_NOTE_MAX},
+    )
+    by = DateField(_l("By"), validators=[Optional()])
 
 
 class CorrectionForm(FlaskForm):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
@@ -13,16 +14,20 @@ from portal.domain.access import find_visible_case, may_decide
 from portal.domain.catalog import service_outlines
 from portal.domain.desk import minutes_waiting, returned_count, window_queue
 from portal.domain.intake import accept_case, accept_with_pending, refuse_intake, request_correction
+from portal.domain.returns import ask_applicant, default_request_by, latest_return, reply_to_return, request_for
 from portal.domain.staff import window_overview
-from portal.domain.workflow import deliver_case, reopen_task
+from portal.domain.workflow import deliver_case
+from portal.extensions import upload_store
 from portal.i18n import localized
 from portal.models import CaseStatus, PhraseUse, Role
+from portal.models.enums import TaskStatus
 from portal.security import role_required
 from portal.web.actions import run_action
 from portal.web.clock import request_calendar, request_now
-from portal.web.counter.forms import AcceptForm, PendingForm, QueueFilterForm, RefuseForm
+from portal.web.counter.forms import AcceptForm, AskApplicantForm, PendingForm, QueueFilterForm, RefuseForm
 from portal.web.forms import DeliverForm
 from portal.web.phrases import PICKER_SUFFIX, phrase_options, picked_or_typed, with_picked_phrase
+from portal.web.return_files import ReturnAnswerForm
 
 bp = Blueprint("counter", __name__, url_prefix="/counter")
 PER_PAGE = 20
@@ -143,7 +148,7 @@ def correction(number: str):
     chosen = {key: picked_or_typed(request.form, f"reason-{key}") for key in sorted(ticked | written)}
     errors = {}
     outcome = run_action(
-        lambda: request_correction(db.session, case, current_user, request_now(), chosen),
+        lambda: request_correction(db.session, case, current_user, request_now(), chosen, request_calendar()),
         _("The correction notice has been issued."),
         form=errors,
     )
@@ -181,16 +186,87 @@ def deliver(number: str):
     return redirect(url_for("cases.detail", number=number))
 
 
-@bp.post("/cases/<number>/tasks/<int:task_id>/reopen")
-@role_required(Role.clerk)
-def reopen(number: str, task_id: int):
-    """The window has dealt with what the agency asked for; the task goes back."""
-    case = _decidable_case(number)
+def _returned_task(case, task_id: int):
     task = next((t for t in case.tasks if t.id == task_id), None)
-    if task is None or not AcceptForm().validate_on_submit():
-        abort(404 if task is None else 400)
-    run_action(
-        lambda: reopen_task(db.session, task, current_user, request_now(), request.form.get("note", "")),
-        _("The task is back with %(agency)s.", agency=localized(task.agency, "name")),
+    if task is None:
+        abort(404)
+    return task
+
+
+def _reply_form_class(case):
+    return ReturnAnswerForm.for_case(
+        case, _("What the window has done"), True, _("The officer who returned the task reads this with the files.")
     )
+
+
+def _render_reply(case, task, status=200, reply_form=None, ask_form=None):
+    returned = latest_return(db.session, task)
+    ask_form = ask_form or AskApplicantForm()
+    ask_form.by.description = ngettext(
+        "If left empty: %(date)s, %(num)d working day from today.",
+        "If left empty: %(date)s, %(num)d working days from today.",
+        case.service.correction_workdays,
+        date=default_request_by(request_calendar(), case, request_now()).isoformat(),
+    )
+    return (
+        render_template(
+            "counter/reply.html",
+            case=case,
+            task=task,
+            returned=returned,
+            waiting=request_for(task),
+            reply_form=reply_form or _reply_form_class(case)(),
+            ask_form=ask_form,
+        ),
+        status,
+    )
+
+
+@bp.route("/cases/<number>/tasks/<int:task_id>/reply", methods=["GET", "POST"])
+@role_required(Role.clerk)
+def reply(number: str, task_id: int):
+    """The window's reply to a returned task: what it did and any re-scanned
+    or new documents; the task goes back to the officer who returned it."""
+    case = _decidable_case(number)
+    task = _returned_task(case, task_id)
+    if request.method == "GET" or task.status is not TaskStatus.returned:
+        if task.status is not TaskStatus.returned:
+            flash(_("This task is not waiting at the window."), "info")
+            return redirect(url_for("cases.detail", number=number))
+        return _render_reply(case, task)
+    form = _reply_form_class(case)()
+    valid = form.validate_on_submit()
+    uploads, added = form.checked_files(upload_store())
+    if not valid or form.file_errors():
+        return _render_reply(case, task, 400, reply_form=form)
+    outcome = run_action(
+        lambda writes: reply_to_return(
+            db.session, task, current_user, request_now(), writes, form.note.data, uploads, added
+        ),
+        _("The task is back with %(agency)s.", agency=localized(task.agency, "name")),
+        form=form,
+        stores_files=True,
+    )
+    if outcome.on_form:
+        return _render_reply(case, task, 400, reply_form=form)
+    return redirect(url_for("cases.detail", number=number))
+
+
+@bp.post("/cases/<number>/tasks/<int:task_id>/ask")
+@role_required(Role.clerk)
+def ask(number: str, task_id: int):
+    """Only the applicant can supply what the agency asked for: a request
+    to them, the clock stopped until they answer."""
+    case = _decidable_case(number)
+    task = _returned_task(case, task_id)
+    form = AskApplicantForm()
+    if not form.validate_on_submit():
+        return _render_reply(case, task, 400, ask_form=form)
+    outcome = run_action(
+        lambda: ask_applicant(db.session, task, current_user, request_now(), request_calendar(), form.needed.data, form.by.data),
+        _("The applicant has been asked; the clock is stopped until they answer."),
+        form=form,
+    )
+    if outcome.on_form:
+        return _render_reply(case, task, 400, ask_form=form)
     return redirect(url_for("cases.detail", number=number))
