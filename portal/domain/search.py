@@ -157,6 +157,10 @@ def find_cases(session: Session, user: User, text: str | None, key: str | bytes,
             Case.number < query.value + "Z" * (CASE_NUMBER_MAX + 1 - len(query.value)),
             Case.number.startswith(query.value, autoescape=True),
         )
+    elif query.value.lower() == query.value.upper():
+        # Chinese characters have no case: a plain LIKE, several times
+        # cheaper per row on PostgreSQL than comparing lower() of each name.
+        statement = statement.where(Case.applicant_name.contains(query.value, autoescape=True))
     else:
         statement = statement.where(Case.applicant_name.icontains(query.value, autoescape=True))
     rows = session.scalars(
