@@ -6,7 +6,8 @@ for their agency; supervisors and admins all.
 Anything else is reported as not found, never as forbidden.
 
 The work each role does: an officer's queue holds their agency's tasks, a
-clerk's desk the cases their window received. Who may make each change
+clerk's desk the cases their window received; the staff's case search
+finds what each works on. Who may make each change
 the lifecycle's tables allow (the lifecycle asks here). What each API
 principal sees of the applicant. And what anyone, signed in or not, may
 see of a case: Open311 and the tracking page.
@@ -68,6 +69,27 @@ def find_agency_task(session: Session, officer: User, task_id: int) -> Task | No
 def window_cases(clerk: User) -> Select:
     """The cases the clerk's window received: its desk, whoever acts on them."""
     return select(Case).where(Case.receiving_county == clerk.window_county)
+
+
+def searchable_cases(user: User) -> Select:
+    """The cases a member of staff finds with the case search: for a clerk,
+    those their window received (the desk's, which the window answers
+    for); for an officer, those with a task of their agency; for
+    supervisors and admins, all. Residents find none: they have their list."""
+    if user.role is Role.clerk:
+        return window_cases(user)
+    if user.role in (Role.officer, Role.supervisor, Role.admin):
+        return visible_cases(user)
+    return select(Case).where(false())
+
+
+def agency_task_of(officer: User, case: Case) -> Task | None:
+    """The task of the officer's agency that the officer opens for the
+    case: one still in hand (open, claimed, suspended or returned), else
+    the latest; None when the agency has none. Reads ``case.tasks``."""
+    ours = sorted((t for t in case.tasks if t.agency_id == officer.agency_id), key=lambda t: t.id)
+    active = [t for t in ours if t.status in (TaskStatus.open, TaskStatus.claimed, TaskStatus.suspended, TaskStatus.returned)]
+    return (active or ours or [None])[-1]
 
 
 # -- who may act ----------------------------------------------------------

@@ -116,9 +116,9 @@ def tracking_token(case: Case, key: str | bytes) -> str:
     return _signer(key).dumps([case.id, case.number])
 
 
-def track_by_link(session: Session, token: str, key: str | bytes) -> Case | None:
-    """The case a receipt's link names; None for a token that is too long,
-    tampered with, signed with another key or salt, or names no case."""
+def read_link(token: str, key: str | bytes) -> tuple[int, str] | None:
+    """The case id and number a receipt's token carries; None for a token
+    that is too long, tampered with, or signed with another key or salt."""
     if len(token) > LINK_MAX:
         return None
     try:
@@ -127,4 +127,14 @@ def track_by_link(session: Session, token: str, key: str | bytes) -> Case | None
         return None
     if not isinstance(case_id, int) or not isinstance(number, str):
         return None
+    return case_id, number
+
+
+def track_by_link(session: Session, token: str, key: str | bytes) -> Case | None:
+    """The case a receipt's link names; None for a token that does not
+    verify (``read_link``) or names no case."""
+    named = read_link(token, key)
+    if named is None:
+        return None
+    case_id, number = named
     return session.scalar(public_cases().where(Case.id == case_id, Case.number == number))

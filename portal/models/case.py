@@ -23,6 +23,9 @@ class Case(Base):
         Index("ix_case_received_on", "received_on", "service_id"),
         Index("ix_case_due_open", "status", "due_at"),
         Index("ix_case_closed", "closed_at"),
+        # The staff's case search matches these exactly (domain/search.py).
+        Index("ix_case_applicant_id_number", "applicant_id_number"),
+        Index("ix_case_applicant_mobile", "applicant_mobile"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

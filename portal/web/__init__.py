@@ -22,6 +22,7 @@ from portal.web.permits.views import bp as permits_bp
 from portal.web.public.views import bp as public_bp
 from portal.web.ratings.views import bp as ratings_bp
 from portal.web.resident.views import bp as resident_bp
+from portal.web.search.views import bp as search_bp
 from portal.web.supervisor.views import bp as supervisor_bp
 
 BLUEPRINTS = (
@@ -34,6 +35,7 @@ BLUEPRINTS = (
     counter_bp,
     agency_bp,
     supervisor_bp,
+    search_bp,
     admin_bp,
     api_bp,
     permits_bp,

@@ -363,7 +363,8 @@ def test_a_supervisor_finds_a_case_by_its_number(app, client, login_as):
         db.session.commit()
     staff_sign_in(app, supervisor, username)
     assert number in text_of(supervisor.page("/supervisor/"), "#latest-title ~ .table-scroll")
-    response = supervisor.get(f"/supervisor/?number={number.lower()}")
+    assert supervisor.page("/supervisor/").select_one("form[role=search]")["action"] == "/search"
+    response = supervisor.get(f"/search?q={number.lower()}")
     assert response.headers["Location"] == f"/cases/{number}"
-    page = supervisor.page("/supervisor/?number=KSXX0000")
-    assert "KSXX0000" in text_of(page, ".notice-error")
+    page = supervisor.page("/search?q=KSXX0000")
+    assert "没有您可打开的办件与之相符" in text_of(page, "#results-title ~ .empty")

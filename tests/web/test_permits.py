@@ -63,13 +63,19 @@ def test_a_yushan_clerk_verifies_a_changshan_permit_by_scanning_and_the_holder_s
 
     page = parse(response.get_data(as_text=True))
     assert text_of(page, ".verification h2") == "有效"
+    # Ready for the next card: one line (a scanner's Enter sends it), empty, focused.
+    box = page.select_one("input[name=scan]")
+    assert box["type"] == "text" and box.get("value", "") == "" and box.has_attr("autofocus")
+    assert page.select_one("textarea") is None
     assert "常山县" in text_of(page, ".verification") and "王*明" in text_of(page, ".verification")
     forged = parse(other.submit("/permits/verify", {"scan": "", "number": holder["number"], "code": "ABCDEFGHIJ"}).get_data(as_text=True))
     assert text_of(forged, ".verification h2").startswith("无法核验")
     assert "王" not in text_of(forged, ".verification")
     empty = other.submit("/permits/verify", {"scan": "", "number": "", "code": ""})
     assert empty.status_code == 400
-    assert parse(empty.get_data(as_text=True)).select_one("#number-error") is not None
+    refused = parse(empty.get_data(as_text=True))
+    assert refused.select_one("#number-error") is not None
+    assert not refused.select_one("input[name=scan]").has_attr("autofocus")  # the error summary takes the focus
     # The holder sees who checked, from which county.
     checks = client.page(f"/permits/{holder['number']}").select("section[aria-labelledby=checks-title] tbody tr")
     assert [td.get_text(strip=True) for td in checks[-1].select("td")][1:] == ["玉山窗口", "江西省玉山县", "有效"]

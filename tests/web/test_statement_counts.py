@@ -101,3 +101,57 @@ def test_a_case_page_for_staff_needs_the_same_statements_for_a_short_or_long_his
         page = client.page(f"/cases/{number}")
     assert "第11条" in page.get_text()
     assert many[0] == few[0]
+
+
+def test_the_case_search_needs_the_same_statements_for_3_or_20_cases_found(app, client, login_as, count_statements):
+    from datetime import timedelta
+
+    from portal.domain.clock import WorkCalendar
+    from portal.domain.intake import accept_case
+    from tests.factories import create_user, now
+
+    def cases_of(n):
+        with app.app_context():
+            clerk = create_user(db.session, "clerk")
+            for i in range(n):
+                case = create_case(
+                    db.session, ["psb-no-record", "amr-biz-register", "gov-dispute"][i % 3], status="submitted",
+                    submitted_at=now() - timedelta(hours=1), business_county="changshan", applicant_name="王小明",
+                )
+                if i % 2:  # accepted: a time limit and a level to show
+                    accept_case(db.session, case, clerk, now(), WorkCalendar.load(db.session))
+            db.session.commit()
+
+    login_as("clerk", window_county=County.changshan)
+    cases_of(3)
+    client.page("/search?q=王小明")  # the process reads the calendar once; later pages reuse it
+    with count_statements() as few:
+        client.page("/search?q=王小明")
+    cases_of(17)
+    with count_statements() as many:
+        page = client.page("/search?q=王小明")
+    assert len(page.select(".search-results tbody tr")) == 20
+    assert many[0] == few[0] <= 8
+
+
+def test_an_officers_case_search_needs_the_same_statements_for_2_or_20_cases_found(app, client, login_as, count_statements):
+    from tests.factories import create_task
+
+    def cases_with_tasks(n):
+        with app.app_context():
+            for _ in range(n):
+                case = create_case(db.session, status="in_progress", applicant_name="钱二")
+                create_task(db.session, case, "cs-psb")
+                create_task(db.session, case, "cs-hrss")
+            db.session.commit()
+
+    login_as("officer", agency_code="cs-psb")
+    cases_with_tasks(2)
+    client.page("/search?q=钱二")
+    with count_statements() as few:
+        client.page("/search?q=钱二")
+    cases_with_tasks(18)
+    with count_statements() as many:
+        page = client.page("/search?q=钱二")
+    assert len(page.select(".search-results tbody tr a[href^='/agency/tasks/']")) == 20
+    assert many[0] == few[0]

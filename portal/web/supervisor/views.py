@@ -1,5 +1,5 @@
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
@@ -8,7 +8,6 @@ from sqlalchemy.orm import selectinload
 from portal.db import db
 from portal.domain.access import find_visible_case, visible_cases
 from portal.domain.staff import centre_overview
-from portal.domain.text import typed_code
 from portal.domain.workflow import transfer_task
 from portal.models import Case, Role
 from portal.security import role_required
@@ -21,12 +20,7 @@ bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 @bp.get("/")
 @role_required(Role.supervisor, Role.admin)
 def index():
-    """The centre at a glance, a case lookup and the latest cases."""
-    number = typed_code(request.args.get("number")).upper()
-    if number:
-        if find_visible_case(db.session, current_user, number) is not None:
-            return redirect(url_for("cases.detail", number=number))
-        flash(_("No case has the number %(number)s.", number=number[:20]), "error")
+    """The centre at a glance, the case search and the latest cases."""
     latest = db.session.scalars(
         visible_cases(current_user).options(selectinload(Case.service)).order_by(Case.submitted_at.desc()).limit(20)
     ).all()
