@@ -193,3 +193,38 @@ def test_every_page_a_resident_uses_fits_the_screen(app, page, live_server, tmp_
     expect(page.locator("h1")).to_have_text("核对申请信息")
     assert_fits(page, width, "apply-review")
     sign_out(page)
+
+
+def test_the_staff_pages_fit_a_phone(app, page, live_server):
+    from sqlalchemy import select
+
+    from portal.db import db
+    from portal.models import Case
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    _, cases = resident_with_cases(app)
+    with app.app_context():
+        joint = db.session.scalar(select(Case).where(Case.number == cases["joint"]))
+        task = joint.tasks[0]
+        task_id, agency = task.id, task.agency.code
+    clerk, _ = make_user(app, "clerk")
+    officer, _ = make_user(app, "officer", agency_code=agency)
+    supervisor, _ = make_user(app, "supervisor")
+
+    sign_in(page, live_server, clerk)
+    for path, name in [
+        ("/counter/", "desk"), (f"/cases/{cases['waiting']}", "desk-case"), (f"/cases/{cases['joint']}", "desk-joint"),
+        (f"/counter/cases/{cases['waiting']}/decide", "desk-decide"), ("/permits/verify", "verify"), ("/alerts", "alerts"),
+    ]:
+        page.goto(live_server + path)
+        assert_fits(page, 390, name)
+    sign_out(page)
+    sign_in(page, live_server, officer)
+    for path, name in [("/agency/", "officer-queue"), (f"/agency/tasks/{task_id}", "task")]:
+        page.goto(live_server + path)
+        assert_fits(page, 390, name)
+    sign_out(page)
+    sign_in(page, live_server, supervisor)
+    for path, name in [("/supervisor/", "supervision"), ("/supervisor/dashboard", "dashboard"), ("/supervisor/follow-ups", "follow-ups")]:
+        page.goto(live_server + path)
+        assert_fits(page, 390, name)
