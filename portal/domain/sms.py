@@ -44,7 +44,7 @@ def sms_text(case: Case, event: Event) -> str:
     permit = (event.data or {}).get("permit", "")
     online = case.service.mode.value == "online"  # 全程网办: the result is delivered on the case page
     words = {
-        "accept": f"您的办件{number}已受理，预计{_date(case.due_at)}前办结。查询码{case.query_code}。"
+        "accept": f"您的办件{number}已受理，最迟于{_date(case.due_at)}办结。查询码{case.query_code}。"
         if case.due_at
         else f"您的办件{number}已受理。查询码{case.query_code}。",
         "request_correction": f"您的申请{number}需要补正，请按补正告知书一次性补齐材料。",
