@@ -138,18 +138,27 @@ def headings(soup) -> list[str]:
     ("zh_CN", "时限状态", "收件起始日", "收件截止日"),
     ("en", "Time limit", "Received from", "Received until"),
 ])
-def test_the_level_column_and_the_dashboards_dates_say_what_they_are(app, client, login_as, language, level, start, end):
-    from portal.db import db
-    from tests.factories import create_case, create_task
+def test_the_level_column_and_the_dashboards_dates_say_what_they_are(
+    app, client, login_as, monkeypatch, language, level, start, end
+):
+    from datetime import timedelta
 
+    from portal.db import db
+    from tests.factories import create_case, create_task, now
+
+    monkeypatch.setattr("portal.web.clock.wall_clock", now)
     with app.app_context():
-        create_case(db.session, status="submitted")
+        create_case(db.session, status="submitted", submitted_at=now() - timedelta(minutes=250))
         create_task(db.session, create_case(db.session, status="in_progress"), "cs-psb")
         db.session.commit()
     login_as("clerk")
     client.get(f"/language/{language}")
-    desk = headings(client.page("/counter/"))
-    assert level in desk and "办件类型" not in desk and "Time" not in desk
+    desk = client.page("/counter/")
+    assert level in headings(desk) and "办件类型" not in headings(desk) and "Time" not in headings(desk)
+    # Waiting over two hours is read in hours, as on the dashboard.
+    waited = [td.get_text(strip=True) for td in desk.select("td[data-label]") if td["data-label"] in ("等待时长", "Waiting")]
+    assert ("4.2 小时" if language == "zh_CN" else "4.2 h") in waited
+    read(client, "/counter/")
     client.submit("/counter/", {}, form_action="/logout")
     login_as("officer", agency_code="cs-psb")
     client.get(f"/language/{language}")
