@@ -45,7 +45,7 @@ def sms_text(case: Case, event: Event) -> str:
     by = (event.data or {}).get("by", "")  # the last day to correct or answer
     online = case.service.mode.value == "online"  # 全程网办: the result is delivered on the case page
     words = {
-        "accept": f"您的办件{number}已受理，预计{_date(case.due_at)}前办结。查询码{case.query_code}。"
+        "accept": f"您的办件{number}已受理，最迟于{_date(case.due_at)}办结。查询码{case.query_code}。"
         if case.due_at
         else f"您的办件{number}已受理。查询码{case.query_code}。",
         "request_correction": f"您的申请{number}需要补正，请于{by}前按补正告知书一次性补齐材料，逾期未补正视为撤回申请。"
