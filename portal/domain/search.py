@@ -40,7 +40,10 @@ from portal.models import Case, Role, Task, User
 
 FIELD = "q"
 QUERY_MAX = 300  # a tracking link with the portal's address fits
-NUMBER_PREFIX_MIN = 6
+# KS, the window and the date: a prefix names at most one window's day, so
+# even an officer whose agency has none of those cases reads a day's rows,
+# not every case since the portal opened (6 characters read 500,000 at 1M).
+NUMBER_PREFIX_MIN = 12
 NAME_MIN = 2
 PER_PAGE = 20
 MAX_PAGES = 10
@@ -111,7 +114,10 @@ def read_query(text: str | None, key: str | bytes) -> Query:
         if len(compact) > CASE_NUMBER_MAX:
             raise DomainError(_l("A case number has at most %(n)d characters.", n=CASE_NUMBER_MAX), FIELD)
         if len(compact) < NUMBER_PREFIX_MIN:
-            raise DomainError(_l("Enter at least %(n)d characters of the case number.", n=NUMBER_PREFIX_MIN), FIELD)
+            raise DomainError(_l(
+                    "Enter the whole case number or at least its first %(n)d characters, the window and the date, as in KSCS20261102.",
+                    n=NUMBER_PREFIX_MIN,
+                ), FIELD)
         return Query(BY_NUMBER, compact)
     try:
         name = person_name(typed, FIELD)

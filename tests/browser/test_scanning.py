@@ -47,7 +47,7 @@ def test_a_clerk_types_a_case_number_into_the_desk_search_and_presses_enter(app,
     page.goto(live_server + "/language/en?next=/counter/")
     page.keyboard.type("KSCS2")
     page.keyboard.press("Enter")
-    expect(page.locator("#q-error")).to_contain_text("Enter at least 6 characters of the case number.")
+    expect(page.locator("#q-error")).to_contain_text("at least its first 12 characters")
     assert_accessible(page)
 
 

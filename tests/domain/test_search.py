@@ -38,9 +38,9 @@ def test_the_first_characters_of_a_case_number_find_every_case_they_begin_newest
     assert result.single_exact is None
 
 
-def test_fewer_than_six_characters_of_a_case_number_are_refused(session, clerk):
+def test_fewer_characters_of_a_case_number_than_its_window_and_date_are_refused(session, clerk):
     with pytest.raises(DomainError) as caught:
-        read_query("KSCS2", KEY)
+        read_query("KSCS2026110", KEY)
     assert caught.value.field == "q"
     assert str(NUMBER_PREFIX_MIN) in str(caught.value.message)
 

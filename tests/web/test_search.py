@@ -104,11 +104,11 @@ def test_an_empty_or_unreadable_search_says_so_next_to_the_box(app, client, logi
     assert "请输入办件编号" in text_of(page, "#q-error")
     assert page.select_one("#q")["aria-invalid"] == "true"
     assert "q-error" in page.select_one("#q")["aria-describedby"]
-    assert "办件编号至少输入6位" in text_of(client.page("/search?q=KSCS2", status=400), "#q-error")
+    assert "至少输入办件编号的前12位" in text_of(client.page("/search?q=KSCS2", status=400), "#q-error")
     assert "姓名至少输入2个字" in text_of(client.page("/search?q=张", status=400), "#q-error")
     client.get("/language/en")
     page = client.page("/search?q=KSCS2", status=400)
-    assert "Enter at least 6 characters of the case number." in text_of(page, "#q-error")
+    assert "at least its first 12 characters" in text_of(page, "#q-error")
     assert "Find a case" in text_of(page, "h1")
 
 
