@@ -5,7 +5,7 @@ overdue), in Python for a page and in SQL for a filter, by one rule."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
@@ -17,6 +17,7 @@ from portal.domain.clock import (
     WorkCalendar,
     deadline,
     due_soon_before,
+    end_of_day,
     level,
     local_date,
     suspended_workdays,
@@ -218,3 +219,9 @@ def case_workdays_left(calendar: WorkCalendar, case: Case, now: datetime) -> int
 
 def _intervals(case: Case) -> list[Suspension]:
     return [Suspension(s.started_at, s.ended_at) for s in case.suspensions]
+
+
+def transit_due(calendar: WorkCalendar, sent_on: date, workdays: int) -> datetime:
+    """收受分离: a paper file posted on ``sent_on`` should arrive by the end
+    of the ``workdays``-th working day after it (the day it was sent not counted)."""
+    return end_of_day(calendar.nth_workday_after(sent_on, max(1, workdays)))

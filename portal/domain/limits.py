@@ -16,3 +16,9 @@ SUSPENSION_WORKDAYS_MAX = 60
 INTAKE_REASON_MAX = 500
 # A case number as a person types it on the tracking form (KSCS202611280001).
 CASE_NUMBER_MAX = 20
+# 收受分离 / 邮寄送达: a waybill number, the note on missing originals, a postal address.
+WAYBILL_MAX = 30
+PAPER_NOTE_MAX = 500
+POSTAL_ADDRESS_MAX = 200
+# Working days a paper file may be in transit before the sweep raises an alert (PORTAL_PAPER_TRANSIT_WORKDAYS).
+PAPER_TRANSIT_WORKDAYS_DEFAULT = 3
