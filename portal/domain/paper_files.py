@@ -263,3 +263,17 @@ def whereabouts(case: Case) -> Whereabouts | None:
         paper.state, paper.since, paper, originals,
         [by_code[c] for c in paper.items if c in by_code], [by_code[c] for c in paper.missing_items if c in by_code],
     )
+
+
+def originals_to_resolve(session: Session, clerk: User, limit: int = 20) -> list[str]:
+    """Case numbers of this window whose originals an agency reported
+    missing: problems the window must resolve, oldest report first."""
+    return list(
+        session.scalars(
+            select(Case.number)
+            .join(PaperFile, PaperFile.case_id == Case.id)
+            .where(PaperFile.state == P.missing, PaperFile.from_county == clerk.window_county)
+            .order_by(PaperFile.since, PaperFile.id)
+            .limit(limit)
+        )
+    )

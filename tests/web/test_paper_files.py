@@ -156,6 +156,9 @@ def test_missing_originals_go_back_to_the_window_which_sends_them_again(app, wal
     page = clerk.page(f"/cases/{number}")
     assert "报告原件缺失" in text_of(page, ".paper-file") and "邮件中无授权委托书原件" in text_of(page, ".paper-file")
     assert "补寄缺失的原件" in clerk.page(f"/counter/cases/{number}/originals").get_text()
+    # The window's desk lists it as a problem to resolve.
+    desk = clerk.page("/counter/")
+    assert "承办部门报告原件缺失" in desk.get_text() and desk.select_one(f"a[href='/counter/cases/{number}/originals']")
     response = post(clerk, number, "send", {"carrier": "sf", "waybill": "SF1234567890123", "sent_on": TODAY.isoformat()})
     assert response.status_code == 302 and paper_state(app) is PaperFileState.in_transit
 

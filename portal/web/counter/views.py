@@ -13,7 +13,7 @@ from portal.domain.access import find_visible_case, may_decide
 from portal.domain.catalog import CatalogFilter, list_services
 from portal.domain.desk import minutes_waiting, returned_count, window_queue
 from portal.domain.intake import accept_case, accept_with_pending, refuse_intake, request_correction
-from portal.domain.paper_files import Dispatch, hold_originals, send_originals, whereabouts
+from portal.domain.paper_files import Dispatch, hold_originals, originals_to_resolve, send_originals, whereabouts
 from portal.domain.postal import Postage, prefilled_address
 from portal.domain.staff import window_overview
 from portal.domain.workflow import deliver_case, reopen_task
@@ -47,6 +47,7 @@ def index():
         page=page,
         waited={case.id: minutes_waiting(case, now) for case in page.items},
         returned=returned_count(db.session, current_user),
+        originals_missing=originals_to_resolve(db.session, current_user),
         to_deliver=db.session.scalar(select(func.count()).select_from(window_queue(current_user, "deliver").subquery())),
         **window_overview(db.session, current_user),
     )
