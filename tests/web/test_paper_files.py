@@ -233,3 +233,15 @@ def test_a_bad_postal_hand_over_is_shown_next_to_the_field_and_the_case_stays_co
     with app.app_context():
         assert db.session.scalar(select(Case.status).where(Case.number == number)).value == "completed"
         assert db.session.scalar(select(func.count(PostalDelivery.id))) == 0
+
+
+def test_public_tracking_says_where_the_originals_are_without_personal_details(app, client, walk_in):
+    number, clerk, _, _, _ = walk_in
+    assert hold_and_send(clerk, number, waybill="1234567890123").status_code == 302
+    with app.app_context():
+        code = db.session.scalar(select(Case.query_code).where(Case.number == number))
+    response = client.submit("/track", {"number": number, "code": code})
+    assert response.status_code == 200
+    panel = text_of(parse(response.get_data(as_text=True)), ".paper-file")
+    assert "寄递中" in panel and "中国邮政EMS" in panel and "1234567890123" in panel and "玉山窗口" in panel
+    assert "预计" not in panel  # the internal alert limit is for staff
