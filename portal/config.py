@@ -281,6 +281,8 @@ def load_config(instance_path: str, environ=None) -> dict:
         "ARGON2_PARAMETERS": dict(ARGON2_OWASP),
         "PORTAL_OPEN311_JURISDICTION": _env("PORTAL_OPEN311_JURISDICTION", environ) or "330822-361123",
         "PORTAL_STAFF_SECOND_FACTOR": _second_factor_policy(environ),
+        # 收受分离: working days a paper file may be in transit before the sweep raises an alert.
+        "PORTAL_PAPER_TRANSIT_WORKDAYS": _whole_number("PORTAL_PAPER_TRANSIT_WORKDAYS", environ, 3, least=1),
         **_sms_settings(environ),
         **_operations(environ),
         **_worker_settings(environ),

@@ -97,3 +97,8 @@ def account_key() -> str | bytes:
 def second_factor_policy() -> str:
     """PORTAL_STAFF_SECOND_FACTOR: ``oversight`` or ``all``."""
     return current_app.config["PORTAL_STAFF_SECOND_FACTOR"]
+
+
+def paper_transit_workdays() -> int:
+    """收受分离: working days a paper file may be in transit before it is alerted."""
+    return int(current_app.config.get("PORTAL_PAPER_TRANSIT_WORKDAYS", 3))

@@ -3,6 +3,7 @@
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
+from portal.domain.waybills import carrier_name
 from portal.i18n import current_language
 
 COUNTIES = {
@@ -179,6 +180,12 @@ EVENT_ACTIONS = {
     "follow_up_closed": _l("Follow-up of the rating answered"),
     "permit_issued": _l("Electronic residence permit issued"),
     "permit_endorsed": _l("Residence permit endorsed"),
+    "paper_held": _l("Originals held at the window"),
+    "paper_sent": _l("Originals sent to the competent agency"),
+    "paper_received": _l("Originals received by the competent agency"),
+    "paper_missing": _l("Originals reported missing"),
+    "paper_waived": _l("Task completed before the originals arrived"),
+    "sla_paper_overdue": _l("Alert: originals in transit too long"),
 }
 PERMIT_CHECK_RESULTS = {
     "valid": _l("Valid"),
@@ -249,3 +256,8 @@ SUB_SCORES = {
     "quality": _l("Quality of service"),
     "attitude": _l("Attitude"),
 }
+
+
+def carrier(code: str | None) -> str:
+    """A carrier's name (中国邮政EMS, 顺丰速运…) in the current language."""
+    return carrier_name(code, current_language())

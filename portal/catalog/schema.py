@@ -36,6 +36,9 @@ class Material(Strict):
     notes_en: str = ""
     required: bool
     file_types: list[FileType] = Field(min_length=1)
+    # 收受分离: the competent agency needs the paper original, which the
+    # receiving window holds and posts (identity cards are checked, not sent).
+    original: bool = False
 
 
 class Choice(Strict):
@@ -137,6 +140,15 @@ class ServiceEntry(Strict):
                 raise ValueError(f"field {spec.name!r}: not_before names {other!r}, which is not a field of this service")
             if types[other] != "date":
                 raise ValueError(f"field {spec.name!r}: not_before names {other!r}, which is not a date")
+        return self
+
+    @model_validator(mode="after")
+    def originals_only_when_collected(self):
+        flagged = [m.code for m in self.materials if m.original]
+        if flagged and self.mode != "collect":
+            raise ValueError(
+                f"materials {', '.join(flagged)} are marked original, but only a collect-mode service posts originals"
+            )
         return self
 
     @model_validator(mode="after")

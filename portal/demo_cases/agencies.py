@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from portal.demo_cases.drafts import sample_file
 from portal.demo_cases.intake import withdraw
+from portal.demo_cases.paper import post_originals, receive_originals
 from portal.demo_cases.people import COUNTY_SHORT
 from portal.demo_cases.plans import OPEN_ON_CLOCK, CasePlan
 from portal.demo_cases.setting import Demo, NotYet
@@ -123,7 +124,11 @@ def decide_stage(demo: Demo, plan: CasePlan, tasks: list[Task], ready: dict[int,
             attach_result(demo.session, demo.writes, task, result, officer, demo.at(moment))
         county, word = COUNTY_SHORT[task.agency.county.value][1], RESULT_WORD.get(task.agency.department.value, "")
         number = f"{county}{word}证字〔{local_date(moment).year}〕{rng.randint(1, 9999):04d}号"
-        complete_task(demo.session, task, officer, demo.at(moment), demo.calendar, rng.choice(OPINIONS), number)
+        receive_originals(demo, task, officer, demo.at(moment))
+        complete_task(
+            demo.session, task, officer, demo.at(moment), demo.calendar, rng.choice(OPINIONS), number,
+            originals_reason="原件已通过全国一体化政务服务平台核验",  # used only if the parcel has not been signed for
+        )
     return decisions[-1][0]
 
 
@@ -131,6 +136,7 @@ def through_the_agencies(demo: Demo, plan: CasePlan, case: Case, accepted: datet
     """Stage after stage until the case is completed or refused, or stops
     open (in progress, overdue, suspended) as planned."""
     start = accepted
+    post_originals(demo, case, demo.clerks[plan.window], accepted, rng)
     while case.status is CaseStatus.in_progress:
         stage = current_stage(case)
         last = stage == stage_count(case)

@@ -8,10 +8,12 @@ from datetime import timedelta
 
 from portal.demo_cases.agencies import through_the_agencies
 from portal.demo_cases.intake import at_the_window, file_application
+from portal.demo_cases.paper import ems_waybill
 from portal.demo_cases.plans import CasePlan
 from portal.demo_cases.setting import Demo, NotYet
 from portal.demo_cases.times import office_minutes_later, office_moment_from
 from portal.domain.clock import local_date
+from portal.domain.postal import Postage, prefilled_address
 from portal.domain.workflow import deliver_case
 from portal.models import Case, CaseStatus
 
@@ -34,7 +36,10 @@ def hand_over(demo: Demo, plan: CasePlan, case: Case, rng: random.Random) -> Non
         later = rng.choice((0, 0, 1, 1, 2, 3, 4))  # the applicant comes to collect it
         day = calendar.nth_workday_after(local_date(closed), later) if later else local_date(closed)
         moment = office_moment_from(calendar, rng, day, closed + timedelta(minutes=20))
-    deliver_case(demo.session, case, demo.clerks[plan.window], demo.at(moment), method)
+    postage = None
+    if method == "post":
+        postage = Postage(prefilled_address(case) or "浙江省衢州市常山县天马街道定阳北路1号", "ems", ems_waybill(rng))
+    deliver_case(demo.session, case, demo.clerks[plan.window], demo.at(moment), method, postage)
 
 
 def carry_case(demo: Demo, plan: CasePlan, rng: random.Random) -> Case:

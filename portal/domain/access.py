@@ -51,6 +51,16 @@ def may_decide(user: User, case: Case) -> bool:
     return user.role is Role.clerk and user.window_county == case.receiving_county
 
 
+def may_send_originals(user: User, case: Case) -> bool:
+    """收受分离: the receiving window holds a case's originals and posts them."""
+    return may_decide(user, case)
+
+
+def may_receive_originals(user: User, agency_id: int) -> bool:
+    """An officer of the competent agency confirms the originals arrived, or reports what is missing."""
+    return user.role is Role.officer and user.agency_id == agency_id
+
+
 def agency_tasks(officer: User) -> Select:
     """The tasks of the officer's agency, whatever their case."""
     return select(Task).where(Task.agency_id == officer.agency_id)

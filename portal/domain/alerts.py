@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session, selectinload
 from portal.domain.clock import Level, WorkCalendar
 from portal.domain.deadlines import case_level, case_level_clause, task_level, task_level_clause
 from portal.domain.events import record_event
-from portal.models import Case, Role, SlaAlert, Task, User
-from portal.models.enums import AlertLevel
+from portal.models import Case, PaperFile, Role, SlaAlert, Task, User
+from portal.models.enums import AlertLevel, PaperFileState
 
 # The levels announced. Which work has a level at all is the rule of
 # deadlines.task_level and case_level: a suspended task or case waits on the
@@ -36,10 +36,11 @@ ALERTED = (Level.due_soon, Level.overdue)
 class SweepResult:
     task_alerts: int = 0
     case_alerts: int = 0
+    paper_alerts: int = 0
 
     @property
     def total(self) -> int:
-        return self.task_alerts + self.case_alerts
+        return self.task_alerts + self.case_alerts + self.paper_alerts
 
 
 def alert_key(subject: str, id_: int, level: AlertLevel, due_at: datetime) -> str:
@@ -98,8 +99,38 @@ def sweep(session: Session, calendar: WorkCalendar, now: datetime) -> SweepResul
                 session, case=case, subject="sla", action=f"sla_{level.value}", now=now,
                 data={"due": case.due_at.isoformat(), "window": case.receiving_county.value},
             )
+    result.paper_alerts = _sweep_paper_files(session, now)
     session.flush()
     return result
+
+
+def _sweep_paper_files(session: Session, now: datetime) -> int:
+    """收受分离: originals in transit past their limit (see
+    paper_files.send_originals) alert the sending window and the competent
+    agency, once per dispatch."""
+    raised = 0
+    late = session.scalars(
+        select(PaperFile)
+        .where(PaperFile.state == PaperFileState.in_transit, PaperFile.transit_due_at < now)
+        .options(selectinload(PaperFile.case))
+        .order_by(PaperFile.transit_due_at, PaperFile.id)
+    )
+    for paper in late:
+        inserted = _insert_once(
+            session,
+            dict(
+                key=alert_key("paper", paper.id, AlertLevel.overdue, paper.transit_due_at), level=AlertLevel.overdue,
+                case_id=paper.case_id, paper_file_id=paper.id, agency_id=paper.agency_id, window_county=paper.from_county,
+                due_at=paper.transit_due_at, created_at=now,
+            ),
+        )
+        if inserted:
+            raised += 1
+            record_event(
+                session, case=paper.case, subject="sla", action="sla_paper_overdue", now=now,
+                data={"due": paper.transit_due_at.isoformat(), "carrier": paper.carrier, "waybill": paper.waybill},
+            )
+    return raised
 
 
 def visible_alerts(user: User) -> Select:

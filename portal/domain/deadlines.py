@@ -17,6 +17,7 @@ from portal.domain.clock import (
     WorkCalendar,
     deadline,
     due_soon_before,
+    end_of_day,
     level,
     local_date,
     suspended_workdays,
@@ -244,3 +245,7 @@ def reminder_due(calendar: WorkCalendar, last_day: date, now: datetime) -> bool:
 def answer_time_passed(last_day: date, now: datetime) -> bool:
     """The last day to answer has ended (Asia/Shanghai)."""
     return local_date(now) > last_day
+def transit_due(calendar: WorkCalendar, sent_on: date, workdays: int) -> datetime:
+    """收受分离: a paper file posted on ``sent_on`` should arrive by the end
+    of the ``workdays``-th working day after it (the day it was sent not counted)."""
+    return end_of_day(calendar.nth_workday_after(sent_on, max(1, workdays)))

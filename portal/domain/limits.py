@@ -22,3 +22,9 @@ CASE_NUMBER_MAX = 20
 CORRECTION_WORKDAYS_DEFAULT = 5
 CORRECTION_WORKDAYS_MIN = 1
 CORRECTION_WORKDAYS_MAX = 60
+# 收受分离 / 邮寄送达: a waybill number, the note on missing originals, a postal address.
+WAYBILL_MAX = 30
+PAPER_NOTE_MAX = 500
+POSTAL_ADDRESS_MAX = 200
+# Working days a paper file may be in transit before the sweep raises an alert (PORTAL_PAPER_TRANSIT_WORKDAYS).
+PAPER_TRANSIT_WORKDAYS_DEFAULT = 3

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from portal.domain import DomainError
 from portal.domain.access import find_partner_task
 from portal.domain.clock import WorkCalendar
-from portal.domain.limits import RESULT_NUMBER_MAX, SUSPENSION_WORKDAYS_MAX, SUSPENSION_WORKDAYS_MIN, TASK_NOTE_MAX
+from portal.domain.limits import PAPER_NOTE_MAX, RESULT_NUMBER_MAX, SUSPENSION_WORKDAYS_MAX, SUSPENSION_WORKDAYS_MIN, TASK_NOTE_MAX
 from portal.domain.signing import SignatureError, verify
 from portal.domain.task_messages import CALLBACK_ACTIONS, case_summary, iso, task_block
 from portal.domain.text import hidden_character
@@ -56,6 +56,7 @@ class PartnerReport:
     expected_workdays: int | None
     result_number: str
     occurred_at: datetime | None
+    originals_reason: str = ""  # 收受分离: why completed before the paper originals arrived
 
 
 def _invalid(field: str, detail: str) -> CallbackRefused:
@@ -134,6 +135,7 @@ def parse_report(body: Any) -> PartnerReport:
     return PartnerReport(
         event_id, body["task_id"], action, note, expected if action == "suspended" else None,
         result.get("number", "").strip(), occurred_at,
+        _text(body, "originals_reason", PAPER_NOTE_MAX, False) if action == "completed" else "",
     )
 
 
@@ -161,6 +163,7 @@ def receive(session: Session, agency: Agency, report: PartnerReport, now: dateti
         note=report.note or (DEFAULT_OPINION if report.action == "completed" else ""),
         expected_workdays=report.expected_workdays,
         result_number=report.result_number,
+        originals_reason=report.originals_reason,
     )
     try:
         # The actor is the agency's own system (None to the lifecycle).

@@ -21,6 +21,7 @@ from portal.clients import Attempt, post_json
 from portal.domain.clock import SHANGHAI, local_date
 from portal.domain.identity import mask_mobile
 from portal.domain.outbox import enqueue
+from portal.domain.waybills import carrier_name
 from portal.models import Case, Event
 from portal.models.enums import OutboxChannel
 
@@ -41,8 +42,9 @@ def sms_text(case: Case, event: Event) -> str:
     """The text for one step of the case, short enough for one or two messages."""
     number, window = case.number, WINDOW_NAMES.get(case.receiving_county.value, "窗口")
     note = (event.note or "").strip().rstrip("。.")[:60]
-    permit = (event.data or {}).get("permit", "")
-    by = (event.data or {}).get("by", "")  # the last day to correct or answer
+    data = event.data or {}
+    permit = data.get("permit", "")
+    by = data.get("by", "")  # the last day to correct or answer
     online = case.service.mode.value == "online"  # 全程网办: the result is delivered on the case page
     words = {
         "accept": f"您的办件{number}已受理，最迟于{_date(case.due_at)}办结。查询码{case.query_code}。"
@@ -64,7 +66,9 @@ def sms_text(case: Case, event: Event) -> str:
         "refuse": f"您的办件{number}不予许可，原因：{note}。决定书已在办件页面送达。"
         if online
         else f"您的办件{number}不予许可，原因：{note}。决定书请到{window}领取。",
-        "deliver": f"您的办件{number}办理结果已送达（{DELIVERY_WORDS.get((event.data or {}).get('method'), '已交付')}）。",
+        "deliver": f"您的办件{number}办理结果已邮寄送达，{carrier_name(data.get('carrier'))}运单号{data['waybill']}，请注意查收。"
+        if data.get("waybill")
+        else f"您的办件{number}办理结果已送达（{DELIVERY_WORDS.get(data.get('method'), '已交付')}）。",
         "permit_issued": f"您的电子居住证{permit}已签发，可在“我的办件”中查看和出示。",
         "permit_endorsed": f"您的居住证{permit}已完成签注，有效期延长一年。",
         "follow_up_closed": f"您对办件{number}的评价已有答复，请登录查看。",

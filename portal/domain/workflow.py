@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.domain import DomainError, permits
+from portal.domain import DomainError, paper_files, permits
 from portal.domain.case_files import attach_file
 from portal.domain.clock import WorkCalendar
 from portal.domain.deadlines import (
@@ -26,6 +26,7 @@ from portal.domain.deadlines import (
 from portal.domain.lifecycle import NOT_WAITING, create_task, task_transition, transition
 from portal.domain.limits import RESULT_NUMBER_MAX, SUSPENSION_WORKDAYS_MAX, SUSPENSION_WORKDAYS_MIN, TASK_NOTE_MAX
 from portal.domain.outbox import announce_tasks
+from portal.domain.postal import Postage, record_postal_delivery
 from portal.domain.routing import resolve_plan, stage_count
 from portal.domain.text import free_text, required_text
 from portal.i18n import localized
@@ -120,16 +121,19 @@ def release_task(session: Session, task: Task, officer: User, now: datetime) -> 
 
 
 def complete_task(
-    session: Session, task: Task, officer: User, now: datetime, calendar: WorkCalendar, opinion: str, result_number: str = ""
+    session: Session, task: Task, officer: User, now: datetime, calendar: WorkCalendar, opinion: str, result_number: str = "",
+    originals_reason: str = "",
 ) -> None:
     """Done: the opinion and any certificate or decision number are kept;
-    the case moves on."""
+    the case moves on. Across the border, the case's paper originals must
+    have arrived, or the officer says why the task is completed without them."""
     if task.case.status is CaseStatus.suspended:
         raise DomainError(_l("The case is in a special procedure; resume it before completing."), "status")
     task.opinion = _note(opinion)
     number = free_text(result_number, "result_number", RESULT_NUMBER_MAX, multiline=False)
     if number:
         task.result = {**task.result, "number": number}
+    paper_files.completion_check(session, task, officer, now, originals_reason)
     task_transition(session, task, "complete", officer, now, note=task.opinion)
     task.workdays = task_workdays(calendar, task, now)
     _advance(session, task.case, calendar, now)
@@ -216,16 +220,25 @@ def cancel_open_tasks(session: Session, case: Case, now: datetime, except_task: 
             task_transition(session, task, "cancel", None, now)
 
 
-def deliver_case(session: Session, case: Case, clerk: User, now: datetime, method: str) -> None:
-    """出件: the receiving window hands over the result."""
+def deliver_case(
+    session: Session, case: Case, clerk: User, now: datetime, method: str, postage: Postage | None = None
+) -> None:
+    """出件: the receiving window hands over the result; by post (邮寄送达)
+    with the address, carrier and waybill number, which the applicant is texted."""
     try:
         chosen = DeliveryMethod(method)
     except ValueError:
         raise DomainError(_l("Choose how the result is handed over."), "method") from None
     if chosen is DeliveryMethod.electronic and not any(f.material_code.startswith("result-") for f in case.files):
         raise DomainError(_l("There is no result document to download; hand the result over at the window or by post."), "method")
+    data = {"method": chosen.value}
+    if chosen is DeliveryMethod.post:
+        if case.status not in (CaseStatus.completed, CaseStatus.refused):
+            raise DomainError(NOT_WAITING, "status")
+        posted = record_postal_delivery(session, case, clerk, now, postage or Postage())
+        data.update(carrier=posted.carrier, waybill=posted.waybill)
     case.delivery_method = chosen.value
-    transition(session, case, "deliver", clerk, now, data={"method": chosen.value})
+    transition(session, case, "deliver", clerk, now, data=data)
 
 
 def return_task(session: Session, task: Task, officer: User, now: datetime, reason: str) -> None:
@@ -290,6 +303,7 @@ class TaskRequest:
     note: str = ""
     expected_workdays: int | None = None
     result_number: str = ""
+    originals_reason: str = ""  # completing across the border before the originals are confirmed
 
 
 Runner = Callable[[Session, Task, User | None, datetime, WorkCalendar, TaskRequest], object]
@@ -300,7 +314,7 @@ TASK_ACTIONS: dict[str, Runner] = {
     "claim": lambda s, t, a, now, cal, r: claim_task(s, t, a, now),
     "release": lambda s, t, a, now, cal, r: release_task(s, t, a, now),
     "resume": lambda s, t, a, now, cal, r: resume_task(s, t, a, now, cal),
-    "complete": lambda s, t, a, now, cal, r: complete_task(s, t, a, now, cal, r.note, r.result_number),
+    "complete": lambda s, t, a, now, cal, r: complete_task(s, t, a, now, cal, r.note, r.result_number, r.originals_reason),
     "refuse": lambda s, t, a, now, cal, r: refuse_task(s, t, a, now, cal, r.note),
     "suspend": lambda s, t, a, now, cal, r: suspend_task(s, t, a, now, r.note, r.expected_workdays),
     "return": lambda s, t, a, now, cal, r: return_task(s, t, a, now, r.note),

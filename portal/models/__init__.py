@@ -10,6 +10,7 @@ from portal.models.event import Event
 from portal.models.intake import ApplicationDraft, CaseFile, CaseNotice, CaseSequence
 from portal.models.lookup import TrackingFailure, TrackingLockout
 from portal.models.message import Message
+from portal.models.paper_file import PaperFile, PostalDelivery
 from portal.models.partner import ApiToken, OutboxMessage, PartnerEvent
 from portal.models.permit import PermitCheck, PermitEndorsement, PermitSequence, ResidencePermit
 from portal.models.phrase import Phrase, PhraseUse
@@ -40,6 +41,8 @@ __all__ = [
     "Department",
     "Event",
     "Message",
+    "PaperFile",
+    "PostalDelivery",
     "RecoveryCode",
     "OutboxMessage",
     "PartnerEvent",

@@ -209,3 +209,12 @@ class OutboxStatus(str, enum.Enum):
     pending = "pending"  # waiting for its next attempt
     sent = "sent"
     dead = "dead"  # refused by the partner (4xx) or out of attempts: an admin must act
+
+
+class PaperFileState(str, enum.Enum):
+    """Where a case's paper originals are (收受分离)."""
+
+    held = "held"  # at the receiving window
+    in_transit = "in_transit"  # posted to the competent agency
+    received = "received"  # confirmed by the competent agency
+    missing = "missing"  # the agency reported items missing: back with the window to resolve

@@ -36,6 +36,9 @@ class SlaAlert(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))  # task alerts: the acting agency
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # the responsible officer
     window_county: Mapped[County | None] = mapped_column(constrained(County, "county"))  # case alerts
+    # A paper file in transit too long (收受分离): seen by the sending window and the competent agency.
+    paper_file_id: Mapped[int | None] = mapped_column(ForeignKey("paper_file.id", ondelete="CASCADE"))
+    paper_file = relationship("PaperFile")
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -78,7 +78,8 @@ def test_an_officer_claims_completes_and_the_clerk_hands_over(app, client, login
     clerk.post(f"/counter/cases/{number}/deliver", data={"csrf_token": csrf, "method": "electronic"})
     with app.app_context():
         assert db.session.scalar(select(Case.status).where(Case.number == number)).value == "completed"
-    assert clerk.post(f"/counter/cases/{number}/deliver", data={"csrf_token": csrf, "method": "post"}).status_code == 302
+    posted = {"csrf_token": csrf, "method": "post", "address": "常山县天马街道定阳北路1号", "carrier": "ems", "waybill": "EA123456789CN"}
+    assert clerk.post(f"/counter/cases/{number}/deliver", data=posted).status_code == 302
     with app.app_context():
         case = db.session.scalar(select(Case).where(Case.number == number))
         assert case.status.value == "delivered" and case.delivery_method == "post"

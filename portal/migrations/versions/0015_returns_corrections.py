@@ -3,7 +3,7 @@ correction (补正时限), the reminder of a correction notice, and two notice
 kinds (a correction not made in time, a request to the applicant)
 
 Revision ID: 0015_returns_corrections
-Revises: 0013_case_search
+Revises: 0014_paper_files
 Create Date: 2026-12-01 16:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0015_returns_corrections'
-down_revision = '0013_case_search'
+down_revision = '0014_paper_files'
 branch_labels = None
 depends_on = None
 

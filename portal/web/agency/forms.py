@@ -1,11 +1,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.domain.limits import RESULT_NUMBER_MAX, SUSPENSION_WORKDAYS_MAX, SUSPENSION_WORKDAYS_MIN, TASK_NOTE_MAX
+from portal.domain.limits import (
+    PAPER_NOTE_MAX,
+    RESULT_NUMBER_MAX,
+    SUSPENSION_WORKDAYS_MAX,
+    SUSPENSION_WORKDAYS_MIN,
+    TASK_NOTE_MAX,
+)
 
 
 class ActionForm(FlaskForm):
@@ -24,6 +31,11 @@ class CompleteForm(FlaskForm):
         _l("Result document (if any)"),
         description=_l("The decision or certificate as PDF, for the applicant to download."),
         render_kw={"accept": ".pdf,application/pdf"},
+    )
+    originals_reason = TextAreaField(
+        _l("Why complete before the originals arrive"),
+        validators=[Optional(), Length(max=PAPER_NOTE_MAX)],
+        description=_l("Only when the case's paper originals have not been confirmed as received; it is kept on the timeline."),
     )
 
 
@@ -98,3 +110,21 @@ class QueueFilterForm(FlaskForm):
         default="",
     )
     service = SelectField(_l("Service"), default="")
+
+
+class ReceiptForm(FlaskForm):
+    """收受分离: the originals arrived; only the CSRF token."""
+
+
+class MissingOriginalsForm(FlaskForm):
+    missing_items = SelectMultipleField(
+        _l("Originals missing"),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,  # the domain checks them against what was sent
+    )
+    missing_note = TextAreaField(
+        _l("What is wrong"),
+        validators=[Length(max=PAPER_NOTE_MAX)],
+        description=_l("For example: the parcel arrived without the signed application. The window is asked to resolve it."),
+    )

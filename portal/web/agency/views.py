@@ -9,12 +9,13 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.db import db
 from portal.domain import DomainError, permits
-from portal.domain.access import find_agency_task
+from portal.domain.access import find_agency_task, may_receive_originals
 from portal.domain.case_files import current_files
 from portal.domain.catalog import service_outlines
 from portal.domain.deadlines import task_level
 from portal.domain.events import case_timeline
 from portal.domain.lifecycle import task_actions
+from portal.domain.paper_files import confirm_receipt, report_missing, whereabouts
 from portal.domain.queue import agency_queue
 from portal.domain.returns import files_from_returns, return_events, return_to_applicant
 from portal.domain.staff import agency_overview
@@ -24,7 +25,16 @@ from portal.i18n import localized
 from portal.models import PhraseUse, Role
 from portal.security import role_required
 from portal.web.actions import run_action
-from portal.web.agency.forms import ActionForm, CompleteForm, QueueFilterForm, RefuseTaskForm, ReturnForm, SuspendForm
+from portal.web.agency.forms import (
+    ActionForm,
+    CompleteForm,
+    MissingOriginalsForm,
+    QueueFilterForm,
+    ReceiptForm,
+    RefuseTaskForm,
+    ReturnForm,
+    SuspendForm,
+)
 from portal.web.clock import request_calendar, request_now, request_today
 from portal.web.forms import CONCURRENT_CHANGE
 from portal.web.phrases import phrase_options, with_picked_phrase
@@ -78,11 +88,19 @@ def _render_task(task, status=200, **forms):
     forms.setdefault("refuse_form", RefuseTaskForm())
     forms.setdefault("suspend_form", SuspendForm())
     forms.setdefault("return_form", ReturnForm())
+    paper = whereabouts(task.case)
+    receiving = paper is not None and paper.paper is not None and may_receive_originals(current_user, paper.paper.agency_id)
+    if receiving:
+        forms.setdefault("receipt_form", ReceiptForm())
+        missing = forms.setdefault("missing_form", MissingOriginalsForm())
+        missing.missing_items.choices = [SelectChoice(m["code"], localized(m, "name")) for m in paper.held]
     return (
         render_template(
             "agency/task.html",
             task=task,
             case=task.case,
+            paper=paper,
+            receiving_originals=receiving,
             events=case_timeline(db.session, task.case),
             files=current_files(task.case.files),
             from_returns=files_from_returns(return_events(db.session, task.case)),
@@ -132,6 +150,7 @@ def _act(task_id: int, action: str, form, success: str, note_field: str | None =
         note=getattr(form, note_field).data if note_field else "",
         expected_workdays=getattr(getattr(form, "expected_workdays", None), "data", None),
         result_number=getattr(getattr(form, "result_number", None), "data", None) or "",
+        originals_reason=getattr(getattr(form, "originals_reason", None), "data", None) or "",
     )
     now, calendar = request_now(), request_calendar()
 
@@ -210,3 +229,44 @@ def suspend(task_id: int):
     return _act(
         task_id, "suspend", SuspendForm(), _("The special procedure has started; the clock is stopped."), "procedure", "suspend_form"
     )
+
+
+@bp.post("/tasks/<int:task_id>/originals/receipt")
+@role_required(Role.officer)
+def confirm_originals(task_id: int):
+    """收受分离: the case's originals arrived at the agency."""
+    task = _task_or_404(task_id)
+    form = ReceiptForm()
+    if not form.validate_on_submit():
+        abort(400)
+    outcome = run_action(
+        lambda: confirm_receipt(db.session, task.case, current_user, request_now()),
+        _("Receipt of the originals is confirmed."),
+        form=form,
+        fields={"receipt": ""},
+    )
+    if outcome.on_form:
+        return _render_task(task, 400, receipt_form=form)
+    return redirect(url_for("agency.task", task_id=task_id))
+
+
+@bp.post("/tasks/<int:task_id>/originals/missing")
+@role_required(Role.officer)
+def originals_missing(task_id: int):
+    """Originals missing from the parcel: back to the sending window to resolve."""
+    task = _task_or_404(task_id)
+    form = MissingOriginalsForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _render_task(task, 400, missing_form=form)
+    outcome = run_action(
+        lambda: report_missing(
+            db.session, task.case, current_user, request_now(), form.missing_items.data, form.missing_note.data
+        ),
+        _("The missing originals are reported; the sending window is asked to resolve it."),
+        form=form,
+    )
+    if outcome.on_form:
+        return _render_task(task, 400, missing_form=form)
+    return redirect(url_for("agency.task", task_id=task_id))

@@ -3,7 +3,7 @@ small builders the document is made with."""
 
 from __future__ import annotations
 
-from portal.domain.limits import RESULT_NUMBER_MAX, SUSPENSION_WORKDAYS_MAX, SUSPENSION_WORKDAYS_MIN, TASK_NOTE_MAX
+from portal.domain.limits import PAPER_NOTE_MAX, RESULT_NUMBER_MAX, SUSPENSION_WORKDAYS_MAX, SUSPENSION_WORKDAYS_MIN, TASK_NOTE_MAX
 from portal.models.enums import CaseStatus, TaskStatus
 
 REF = "#/components/schemas/{model}"
@@ -272,6 +272,11 @@ def response_schemas() -> dict:
                 "description": "Required for suspended.",
             },
             "result": obj({"number": {"type": "string", "maxLength": RESULT_NUMBER_MAX}}, description="Optional, with completed."),
+            "originals_reason": {
+                "type": "string", "maxLength": PAPER_NOTE_MAX,
+                "description": "With completed: why the task is completed before the case's paper originals are confirmed "
+                "as received (收受分离); required then.",
+            },
             "occurred_at": {"type": "string", "format": "date-time"},
         },
         required=["event_id", "agency", "task_id", "action"],

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from portal import labels
-from portal.domain.limits import RESULT_NUMBER_MAX, SUSPENSION_WORKDAYS_MAX, SUSPENSION_WORKDAYS_MIN, TASK_NOTE_MAX
+from portal.domain.limits import PAPER_NOTE_MAX, RESULT_NUMBER_MAX, SUSPENSION_WORKDAYS_MAX, SUSPENSION_WORKDAYS_MIN, TASK_NOTE_MAX
 
 Place = Literal[tuple(labels.PLACES)]  # type: ignore[valid-type]
 Province = Literal[("",) + tuple(zh for zh, _en in labels.PROVINCES)]  # type: ignore[valid-type]
@@ -88,6 +88,11 @@ class Complete(Strict):
     action: Literal["complete"]
     note: Note = Field(description="The agency's opinion: what was checked and decided.")
     result: ResultNumber | None = None
+    originals_reason: Annotated[str, Field(min_length=1, max_length=PAPER_NOTE_MAX)] | None = Field(
+        default=None,
+        description="收受分离: why the task is completed before the case's paper originals are confirmed as received "
+        "(required then, kept on the case timeline).",
+    )
 
 
 class Refuse(Strict):

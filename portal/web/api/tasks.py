@@ -129,6 +129,7 @@ def act_on_task(task_id: int):
         note=getattr(action, "note", ""),
         expected_workdays=getattr(action, "expected_workdays", None),
         result_number=action.result.number if getattr(action, "result", None) else "",
+        originals_reason=getattr(action, "originals_reason", None) or "",
     )
     try:
         workflow.act_on_task(db.session, task, action.action, principal.user, now, calendar, fields)
@@ -144,9 +145,8 @@ def act_on_task(task_id: int):
             # lifecycle's messages are for the portal's pages and may name them.
             detail = NOT_NOW if error.field == "status" else NOT_THIS_TOKEN
             return api_problem("not-allowed-now", detail, task_status=db.session.get(Task, task_id).status.value)
-        return invalid(
-            [{"pointer": "/note" if error.field != "expected_workdays" else "/expected_workdays", "detail": _english(error.message)}]
-        )
+        pointer = {"expected_workdays": "/expected_workdays", "originals_reason": "/originals_reason"}.get(error.field, "/note")
+        return invalid([{"pointer": pointer, "detail": _english(error.message)}])
     except StaleDataError:
         db.session.rollback()
         return api_problem("conflict", "Someone else changed this task or its case at the same moment; read it again.")

@@ -22,7 +22,9 @@ from portal.domain.events import case_timeline
 from portal.domain.intake import open_correction, resubmit_correction, withdraw_case
 from portal.domain.lifecycle import allowed_actions
 from portal.domain.limits import CASE_NUMBER_MAX
+from portal.domain.paper_files import whereabouts
 from portal.domain.permits import ENDORSE, ISSUE, REPLACE, case_permit
+from portal.domain.postal import postal_delivery_of, prefilled_address
 from portal.domain.returns import answer_request, open_request
 from portal.domain.text import typed_code
 from portal.domain.tracking import track_by_code, track_by_link, tracking_token
@@ -81,7 +83,11 @@ def detail(number: str):
         is_applicant=case.applicant_user_id == current_user.id,
         may_decide=may_decide(current_user, case),
         withdraw_form=WithdrawForm(),
-        deliver_form=DeliverForm.for_methods() if may_decide(current_user, case) else None,
+        deliver_form=DeliverForm.for_methods((case.form_data or {}).get("delivery"), prefilled_address(case))
+        if may_decide(current_user, case)
+        else None,
+        paper=whereabouts(case),
+        postal=postal_delivery_of(case),
         returned_reasons=returned_reasons(case),
         results=[f for f in case.files if f.material_code.startswith("result-")],
         agencies=list_agencies(db.session) if current_user.role in (Role.supervisor, Role.admin) else [],
@@ -242,6 +248,7 @@ def tracking_page(form: TrackForm | None, case: Case | None = None, status: int 
         render_template(
             "cases/track.html", form=form, case=public_view(case) if case else None,
             events=public_events(db.session, case) if case else [],
+            paper=whereabouts(case) if case else None, postal=postal_delivery_of(case) if case else None,
             language_next=language_next or url_for("cases.track"), **context,
         ),
         status,

@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.domain.limits import TASK_NOTE_MAX
+from portal.domain.limits import TASK_NOTE_MAX, WAYBILL_MAX
 
 
 class AcceptForm(FlaskForm):
@@ -61,3 +61,25 @@ class QueueFilterForm(FlaskForm):
         default="waiting",
     )
     service = SelectField(_l("Service"), default="")
+
+
+class HoldOriginalsForm(FlaskForm):
+    """收受分离: the originals the window holds for the case."""
+
+    items = SelectMultipleField(
+        _l("Originals the window holds"),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,  # the domain checks the codes against the service
+    )
+
+
+class SendOriginalsForm(FlaskForm):
+    """How the originals were sent to the competent agency."""
+
+    carrier = SelectField(_l("Carrier"), default="", validate_choice=False)
+    waybill = StringField(
+        _l("Waybill number"), render_kw={"maxlength": WAYBILL_MAX, "autocomplete": "off"},
+        description=_l("For example EA123456789CN (EMS) or SF1234567890123 (SF Express)."),
+    )
+    sent_on = DateField(_l("Date sent"), validators=[Optional()], description=_l("For example 2026-11-02."))

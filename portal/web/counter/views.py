@@ -14,18 +14,28 @@ from portal.domain.access import find_visible_case, may_decide
 from portal.domain.catalog import service_outlines
 from portal.domain.desk import minutes_waiting, returned_count, window_queue
 from portal.domain.intake import accept_case, accept_with_pending, refuse_intake, request_correction
+from portal.domain.paper_files import Dispatch, hold_originals, originals_to_resolve, send_originals, whereabouts
+from portal.domain.postal import Postage, prefilled_address
 from portal.domain.returns import ask_applicant, default_request_by, latest_return, reply_to_return, request_for
 from portal.domain.staff import window_overview
 from portal.domain.workflow import deliver_case
-from portal.extensions import upload_store
+from portal.extensions import paper_transit_workdays, upload_store
 from portal.i18n import localized
 from portal.models import CaseStatus, PhraseUse, Role
 from portal.models.enums import TaskStatus
 from portal.security import role_required
 from portal.web.actions import run_action
-from portal.web.clock import request_calendar, request_now
-from portal.web.counter.forms import AcceptForm, AskApplicantForm, PendingForm, QueueFilterForm, RefuseForm
-from portal.web.forms import DeliverForm
+from portal.web.clock import request_calendar, request_now, request_today
+from portal.web.counter.forms import (
+    AcceptForm,
+    AskApplicantForm,
+    HoldOriginalsForm,
+    PendingForm,
+    QueueFilterForm,
+    RefuseForm,
+    SendOriginalsForm,
+)
+from portal.web.forms import DeliverForm, carrier_choices
 from portal.web.phrases import PICKER_SUFFIX, phrase_options, picked_or_typed, with_picked_phrase
 from portal.web.return_files import ReturnAnswerForm
 
@@ -51,6 +61,7 @@ def index():
         page=page,
         waited={case.id: minutes_waiting(case, now) for case in page.items},
         returned=returned_count(db.session, current_user),
+        originals_missing=originals_to_resolve(db.session, current_user),
         to_deliver=db.session.scalar(select(func.count()).select_from(window_queue(current_user, "deliver").subquery())),
         **window_overview(db.session, current_user),
     )
@@ -170,19 +181,100 @@ def refuse(number: str):
     return _decided(case, outcome, refuse_form=form)
 
 
-@bp.post("/cases/<number>/deliver")
+def deliver_form(case) -> DeliverForm:
+    """The hand-over form, with the applicant's choice and address from the application."""
+    return DeliverForm.for_methods((case.form_data or {}).get("delivery"), prefilled_address(case))
+
+
+@bp.route("/cases/<number>/deliver", methods=["GET", "POST"])
 @role_required(Role.clerk)
 def deliver(number: str):
-    """出件: hand over the result of a completed or refused case."""
+    """出件: hand over the result of a completed or refused case; by post
+    (邮寄送达) with the address, carrier and waybill number."""
     case = _decidable_case(number)
-    form = DeliverForm.for_methods()
+    form = deliver_form(case)
+    if request.method == "GET":
+        return render_template("counter/deliver.html", case=case, deliver_form=form)
     if not form.validate_on_submit():
         flash(_("Choose how the result is handed over."), "error")
         return redirect(url_for("cases.detail", number=number))
-    run_action(
-        lambda: deliver_case(db.session, case, current_user, request_now(), form.method.data),
+    postage = Postage(form.address.data or "", form.carrier.data or "", form.waybill.data or "")
+    outcome = run_action(
+        lambda: deliver_case(db.session, case, current_user, request_now(), form.method.data, postage),
         _("The result has been handed over; the case is closed."),
+        form=form,
     )
+    if outcome.on_form:
+        return render_template("counter/deliver.html", case=case, deliver_form=form), 400
+    return redirect(url_for("cases.detail", number=number))
+
+
+def originals_forms(case, **forms) -> dict:
+    """The window's forms for the case's originals (收受分离)."""
+    paper = whereabouts(case)
+    hold = forms.get("hold_form") or HoldOriginalsForm()
+    hold.items.choices = [SelectChoice(m["code"], localized(m, "name")) for m in (paper.originals if paper else [])]
+    if not hold.is_submitted() and paper and paper.paper:
+        hold.items.data = list(paper.paper.items)
+    send = forms.get("send_form") or SendOriginalsForm()
+    send.carrier.choices = carrier_choices()
+    if not send.is_submitted():
+        send.sent_on.data = request_today()
+    return {"paper": paper, "hold_form": hold, "send_form": send}
+
+
+def _render_originals(case, status=200, **forms):
+    return render_template("counter/originals.html", case=case, **originals_forms(case, **forms)), status
+
+
+@bp.get("/cases/<number>/originals")
+@role_required(Role.clerk)
+def originals(number: str):
+    """收受分离: the originals the window holds for the case and how they were sent."""
+    case = _decidable_case(number)
+    if whereabouts(case) is None:
+        abort(404)
+    return _render_originals(case)
+
+
+@bp.post("/cases/<number>/originals/hold")
+@role_required(Role.clerk)
+def hold(number: str):
+    case = _decidable_case(number)
+    form = HoldOriginalsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    outcome = run_action(
+        lambda: hold_originals(db.session, case, current_user, request_now(), form.items.data),
+        _("The originals the window holds are recorded."),
+        form=form,
+    )
+    if outcome.on_form:
+        return _render_originals(case, 400, hold_form=form)
+    return redirect(url_for("counter.originals", number=number))
+
+
+@bp.post("/cases/<number>/originals/send")
+@role_required(Role.clerk)
+def send(number: str):
+    case = _decidable_case(number)
+    form = SendOriginalsForm()
+    form.carrier.choices = carrier_choices()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        form.sent_on.errors = [_("Enter the date the originals were sent, as YYYY-MM-DD.")]
+        return _render_originals(case, 400, send_form=form)
+    dispatch = Dispatch(form.carrier.data or "", form.waybill.data or "", form.sent_on.data)
+    outcome = run_action(
+        lambda: send_originals(
+            db.session, case, current_user, request_now(), request_calendar(), dispatch, paper_transit_workdays()
+        ),
+        _("The originals are on their way to the competent agency."),
+        form=form,
+    )
+    if outcome.on_form:
+        return _render_originals(case, 400, send_form=form)
     return redirect(url_for("cases.detail", number=number))
 
 
