@@ -17,6 +17,12 @@ bp = Blueprint("search", __name__)
 STAFF = (Role.clerk, Role.officer, Role.supervisor, Role.admin)
 
 
+@bp.app_template_global()
+def case_number_prefix_min() -> int:
+    """The shortest prefix of a case number the search takes, for the box's hint."""
+    return search.NUMBER_PREFIX_MIN
+
+
 def case_page(case) -> str | None:
     """The page the searcher works the case on: an officer their agency's
     task, everyone else the case page."""
