@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import zlib
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Integer, and_, case, delete, event, func, insert, literal, select, text
+from sqlalchemy import Integer, and_, bindparam, case, delete, event, func, insert, literal, select, text
 from sqlalchemy.orm import Session
 
 from portal.models import Case, CaseStatus, CaseTally, Rating, RatingFollowUp, Service, TallyValue, Task
@@ -142,11 +143,37 @@ def _value_selects(where):
 _VALUE_COLUMNS = ["day", "service_id", "county", "channel", "agency_id", "measure", "value", "count"]
 
 
+def _fills(where) -> list:
+    """The INSERT … SELECTs that write the tallies of the cases ``where`` selects."""
+    return [
+        *(insert(CaseTally).from_select(_TALLY_COLUMNS, _tally_select(where, by_agency)) for by_agency in (False, True)),
+        *(insert(TallyValue).from_select(_VALUE_COLUMNS, query) for query in _value_selects(where)),
+    ]
+
+
 def _fill(session: Session, where) -> None:
-    for by_agency in (False, True):
-        session.execute(insert(CaseTally).from_select(_TALLY_COLUMNS, _tally_select(where, by_agency)))
-    for query in _value_selects(where):
-        session.execute(insert(TallyValue).from_select(_VALUE_COLUMNS, query))
+    for statement in _fills(where):
+        session.execute(statement)
+
+
+@cache
+def _group_statements() -> tuple:
+    """The statements that rebuild one group, built once per process with the
+    group as bound parameters: building these aggregates anew cost more than
+    running them (about 40 ms of a walk-in filing's 80)."""
+    group = {"day": bindparam("day"), "service_id": bindparam("service_id"), "county": bindparam("county"), "channel": bindparam("channel")}
+    deletes = tuple(
+        delete(model).where(
+            model.day == group["day"], model.service_id == group["service_id"],
+            model.county == group["county"], model.channel == group["channel"],
+        )
+        for model in (CaseTally, TallyValue)
+    )
+    where = and_(
+        Case.received_on == group["day"], Case.service_id == group["service_id"],
+        Case.receiving_county == group["county"], Case.channel == group["channel"],
+    )
+    return deletes + tuple(_fills(where))
 
 
 def _lock_group(session: Session, key: tuple) -> None:
@@ -188,21 +215,10 @@ def _forget_marked(session: Session, previous_transaction) -> None:
 def refresh_group(session: Session, day: date, service_id: int, county, channel) -> None:
     """Rebuild the tallies of one group, in the caller's transaction."""
     _lock_group(session, (day.isoformat(), service_id, county.value, channel.value))
-    for model in (CaseTally, TallyValue):
-        session.execute(
-            delete(model).where(
-                model.day == day, model.service_id == service_id, model.county == county, model.channel == channel
-            )
-        )
-    _fill(
-        session,
-        and_(
-            Case.received_on == day,
-            Case.service_id == service_id,
-            Case.receiving_county == county,
-            Case.channel == channel,
-        ),
-    )
+    params = {"day": day, "service_id": service_id, "county": county, "channel": channel}
+    connection = session.connection()  # Core: with parameters, the ORM would take an INSERT … SELECT for a bulk insert
+    for statement in _group_statements():
+        connection.execute(statement, params)
 
 
 def rebuild_tallies(session: Session, since: date | None = None) -> int:
