@@ -7,9 +7,9 @@ from sqlalchemy import select
 from portal.db import db
 from portal.domain.tracking import tracking_token
 from portal.models import Case, County
-from tests.factories import create_case, create_task, create_user
+from tests.factories import create_case, create_task, create_user, valid_id_number
 from tests.journeys import staff_sign_in
-from tests.pages import text_of
+from tests.pages import parse, text_of
 
 
 def add_case(app, **fields) -> dict:
@@ -127,7 +127,28 @@ def test_the_name_search_pages_through_the_newest_cases(app, client, login_as):
     first = client.page("/search?q=王小明")
     assert len(first.select(".search-results tbody tr")) == 20
     assert newest in text_of(first, ".search-results tbody tr")
-    assert first.select_one(".pager a")["href"] == "/search?q=%E7%8E%8B%E5%B0%8F%E6%98%8E&page=2"
-    second = client.page("/search?q=王小明&page=2")
+    assert first.select_one(".pager button[name=page]")["value"] == "2"
+    second = parse(client.submit("/search?q=王小明", {"q": "王小明", "page": "2"}, form_action="/search").get_data(as_text=True))
     assert len(second.select(".search-results tbody tr")) == 1
     assert "上一页" in text_of(second, ".pager")
+
+
+def test_an_id_number_search_posts_and_pages_without_the_number_in_any_address(app, client, login_as):
+    id_number = valid_id_number(serial=3)
+    with app.app_context():
+        for _ in range(21):
+            create_case(db.session, applicant_id_number=id_number)
+        db.session.commit()
+    login_as("clerk", window_county=County.changshan)
+    desk = client.page("/counter/")
+    box = desk.select_one("form.case-search")
+    assert box["method"] == "post" and box["action"] == "/search"
+    answer = client.submit("/counter/", {"q": id_number}, form_action="/search")
+    html = answer.get_data(as_text=True)
+    first = parse(html)
+    assert len(first.select(".search-results tbody tr")) == 20
+    assert id_number not in html.replace(f'name="q" value="{id_number}"', "")  # only the pager's hidden field carries it
+    assert all(id_number not in (link.get("href") or "") for link in first.select("a"))
+    token = first.select_one(".pager input[name=csrf_token]")["value"]
+    second = parse(client.post("/search", data={"csrf_token": token, "q": id_number, "page": "2"}).get_data(as_text=True))
+    assert len(second.select(".search-results tbody tr")) == 1

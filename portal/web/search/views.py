@@ -23,6 +23,11 @@ def case_number_prefix_min() -> int:
     return search.NUMBER_PREFIX_MIN
 
 
+@bp.app_template_global()
+def search_query_max() -> int:
+    return search.QUERY_MAX
+
+
 def case_page(case) -> str | None:
     """The page the searcher works the case on: an officer their agency's
     task, everyone else the case page."""
@@ -32,18 +37,20 @@ def case_page(case) -> str | None:
     return url_for("cases.detail", number=case.number)
 
 
-@bp.get("/search")
+@bp.route("/search", methods=["GET", "POST"])
 @role_required(*STAFF)
 def results():
     """Find a case by number, receipt QR code, ID number, mobile or name;
-    one exact hit opens the case."""
-    text = request.args.get("q")
+    one exact hit opens the case. The box and the pager post (what was
+    typed stays out of addresses); an address with ``q`` works too."""
+    asked = request.form if request.method == "POST" else request.args
+    text = asked.get("q")
     error, found = None, None
     if text is not None:
         # A read, so not through run_action: its commit would expire the
         # cases found and the page would load each one again.
         try:
-            found = search.find_cases(db.session, current_user, text, tracking_key(), request.args.get("page", 1, type=int))
+            found = search.find_cases(db.session, current_user, text, tracking_key(), asked.get("page", 1, type=int))
         except DomainError as refused:
             error = refused.message
         target = case_page(found.single_exact) if found is not None and found.single_exact is not None else None
@@ -55,6 +62,7 @@ def results():
     return render_template(
         "search/results.html",
         text="" if personal else text or "",
+        asked=text or "",
         language_next=url_for("search.results") if personal else None,
         error=error,
         found=found,
