@@ -13,6 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from portal.domain.limits import PAPER_TRANSIT_WORKDAYS_DEFAULT
+
 ENVIRONMENTS = ("development", "production", "test")
 SMS_GATEWAYS = ("log", "http")
 LOG_FORMATS = ("text", "json")
@@ -282,7 +284,7 @@ def load_config(instance_path: str, environ=None) -> dict:
         "PORTAL_OPEN311_JURISDICTION": _env("PORTAL_OPEN311_JURISDICTION", environ) or "330822-361123",
         "PORTAL_STAFF_SECOND_FACTOR": _second_factor_policy(environ),
         # 收受分离: working days a paper file may be in transit before the sweep raises an alert.
-        "PORTAL_PAPER_TRANSIT_WORKDAYS": _whole_number("PORTAL_PAPER_TRANSIT_WORKDAYS", environ, 3, least=1),
+        "PORTAL_PAPER_TRANSIT_WORKDAYS": _whole_number("PORTAL_PAPER_TRANSIT_WORKDAYS", environ, PAPER_TRANSIT_WORKDAYS_DEFAULT, least=1),
         **_sms_settings(environ),
         **_operations(environ),
         **_worker_settings(environ),

@@ -101,4 +101,4 @@ def second_factor_policy() -> str:
 
 def paper_transit_workdays() -> int:
     """收受分离: working days a paper file may be in transit before it is alerted."""
-    return int(current_app.config.get("PORTAL_PAPER_TRANSIT_WORKDAYS", 3))
+    return current_app.config["PORTAL_PAPER_TRANSIT_WORKDAYS"]

@@ -1,7 +1,9 @@
 """补正时限: the applicant's time to answer a correction notice. The sweep
 texts a reminder once, the working day before the last day, and closes a
 case not corrected by then as withdrawn (逾期未补正，视为撤回申请), with a
-notice, an event on the timeline and a text."""
+notice, an event on the timeline and a text. A request to the applicant
+while a case is handled (补充材料) gets the same reminder; when its date
+passes the case stays paused, waiting for them, as the law allows."""
 
 from __future__ import annotations
 
@@ -24,18 +26,22 @@ from portal.models.enums import NoticeKind
 class CorrectionSweep:
     reminded: int = 0
     lapsed: int = 0
+    requests_reminded: int = 0
 
 
-def _open_notices(session: Session) -> list[CaseNotice]:
+def _open_notices(session: Session, kind: NoticeKind = NoticeKind.correction) -> list[CaseNotice]:
+    """Unanswered correction notices of cases waiting for them, or (``kind``
+    supplement_request) unanswered requests of cases still being handled."""
+    waiting = (CaseStatus.correction_requested,) if kind is NoticeKind.correction else (CaseStatus.suspended, CaseStatus.in_progress)
     return list(
         session.scalars(
             select(CaseNotice)
             .join(CaseNotice.case)
             .where(
-                CaseNotice.kind == NoticeKind.correction,
+                CaseNotice.kind == kind,
                 CaseNotice.answered_at.is_(None),
                 CaseNotice.follow_up_by.is_not(None),
-                Case.status == CaseStatus.correction_requested,
+                Case.status.in_(waiting),
             )
             .options(selectinload(CaseNotice.case).selectinload(Case.service))
             .order_by(CaseNotice.follow_up_by, CaseNotice.id)
@@ -43,7 +49,7 @@ def _open_notices(session: Session) -> list[CaseNotice]:
     )
 
 
-def remind(session: Session, notice: CaseNotice, now: datetime) -> bool:
+def remind(session: Session, notice: CaseNotice, now: datetime, action: str = "correction_reminder") -> bool:
     """Text the reminder unless it was sent: the conditional update lets
     one sweep only claim it, however many run at once."""
     claimed = session.execute(
@@ -56,7 +62,7 @@ def remind(session: Session, notice: CaseNotice, now: datetime) -> bool:
         return False
     session.refresh(notice, ["reminded_at"])
     event = record_event(
-        session, case=notice.case, action="correction_reminder", now=now, data={"by": notice.follow_up_by.isoformat()}
+        session, case=notice.case, action=action, now=now, data={"by": notice.follow_up_by.isoformat()}
     )
     notify_applicant(session, notice.case, event, now)
     return True
@@ -85,5 +91,8 @@ def sweep_corrections(session: Session, calendar: WorkCalendar, now: datetime) -
             result.lapsed += 1
         elif notice.reminded_at is None and reminder_due(calendar, notice.follow_up_by, now):
             result.reminded += remind(session, notice, now)
+    for notice in _open_notices(session, NoticeKind.supplement_request):
+        if notice.reminded_at is None and reminder_due(calendar, notice.follow_up_by, now):
+            result.requests_reminded += remind(session, notice, now, "request_reminder")
     session.flush()
     return result

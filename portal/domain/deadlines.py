@@ -245,6 +245,11 @@ def reminder_due(calendar: WorkCalendar, last_day: date, now: datetime) -> bool:
 def answer_time_passed(last_day: date, now: datetime) -> bool:
     """The last day to answer has ended (Asia/Shanghai)."""
     return local_date(now) > last_day
+
+
+# -- paper files in transit (收受分离) ----------------------------------------
+
+
 def transit_due(calendar: WorkCalendar, sent_on: date, workdays: int) -> datetime:
     """收受分离: a paper file posted on ``sent_on`` should arrive by the end
     of the ``workdays``-th working day after it (the day it was sent not counted)."""

@@ -167,6 +167,8 @@ TASK_TRANSITIONS = {
     # the officer who returned the task, still claimed by them.
     ("reply", T.returned): (T.claimed, WINDOW),
     ("answer", T.returned): (T.claimed, APPLICANT),
+    # … or to the agency's queue when that officer can no longer hold it.
+    ("answer_to_queue", T.returned): (T.open, APPLICANT),
     ("transfer", T.open): (T.cancelled, OVERSIGHT),
     ("transfer", T.claimed): (T.cancelled, OVERSIGHT),
     ("transfer", T.returned): (T.cancelled, OVERSIGHT),
@@ -231,7 +233,7 @@ def task_transition(
     task.status = step[0]
     if action == "claim":
         task.assignee_id = actor.id if actor is not None else None
-    elif action in ("release", "reopen"):
+    elif action in ("release", "reopen", "answer_to_queue"):
         task.assignee_id = None
     if task.status in (T.completed, T.refused, T.cancelled):
         task.closed_at = now

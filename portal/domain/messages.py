@@ -16,7 +16,7 @@ NOTIFIED_ACTIONS = frozenset(
     {
         "accept", "request_correction", "refuse_intake", "suspend", "resume", "complete", "refuse", "deliver",
         "permit_issued", "permit_endorsed", "follow_up_closed",
-        "correction_reminder", "lapse_correction", "await_applicant", "applicant_answered",
+        "correction_reminder", "lapse_correction", "await_applicant", "applicant_answered", "request_reminder",
     }
 )
 

@@ -216,13 +216,17 @@ def report_missing(session: Session, case: Case, officer: User, now: datetime, i
 
 
 def completion_check(session: Session, task: Task, officer: User | None, now: datetime, reason: str) -> None:
-    """An agency across the border completes its task once the originals
-    are confirmed, or with the officer's reason for going ahead without
-    them, which is kept on the timeline."""
+    """The agency the originals go to completes its task once they are
+    confirmed, or with the officer's reason for going ahead without them,
+    which is kept on the timeline. Other agencies (which cannot confirm
+    receipt) do not wait for them."""
     case = task.case
     if task.agency.county == case.receiving_county or not needs_originals(case):
         return
     paper = paper_file_of(case)
+    receiver = paper.agency if paper is not None else competent_agency(session, case)
+    if receiver is None or task.agency_id != receiver.id:
+        return
     if paper is not None and paper.state is P.received:
         return
     if not (reason or "").strip():

@@ -18,13 +18,13 @@ from portal.domain.case_files import attach_file
 from portal.domain.clock import WorkCalendar, local_date
 from portal.domain.deadlines import answer_by, start_suspension
 from portal.domain.events import record_event
-from portal.domain.lifecycle import NOT_WAITING, task_transition, transition
+from portal.domain.lifecycle import NOT_WAITING, transition
 from portal.domain.limits import CORRECTION_WORKDAYS_MAX, TASK_NOTE_MAX
 from portal.domain.messages import notify_applicant
 from portal.domain.text import free_text, required_text
 from portal.domain.uploads import CheckedFile, FileWrites
 from portal.domain.workflow import TaskRequest, act_on_task, reopen_task, restart_clock, waiting_for_applicant
-from portal.models import Case, CaseFile, CaseNotice, CaseStatus, Event, Role, Task, User
+from portal.models import Case, CaseFile, CaseNotice, CaseStatus, Event, Task, User
 from portal.models.enums import NoticeKind, TaskStatus
 
 ADDED_PREFIX = "added-"  # a document the window or the applicant added, beyond the service's materials
@@ -179,8 +179,7 @@ def answer_request(
     notice.answered_at = now
     data = {"files": ids, "request": notice.id}
     if task is not None and task.status is TaskStatus.returned:
-        action = "answer" if actor.role is Role.resident else "reply"
-        task_transition(session, task, action, actor, now, note=note, data=data)
+        reopen_task(session, task, actor, now, note, data=data)
     restart_clock(session, case, calendar, now, "applicant_answered", actor, note)
     session.flush()
     return notice
@@ -190,7 +189,9 @@ def return_events(session: Session, case: Case) -> list[Event]:
     """The window's replies and the applicant's answers on the case, oldest first."""
     return list(
         session.scalars(
-            select(Event).where(Event.case_id == case.id, Event.action.in_(("task_reply", "task_answer"))).order_by(Event.id)
+            select(Event)
+            .where(Event.case_id == case.id, Event.action.in_(("task_reply", "task_reopen", "task_answer", "task_answer_to_queue")))
+            .order_by(Event.id)
         )
     )
 

@@ -54,6 +54,7 @@ def sms_text(case: Case, event: Event) -> str:
         if by
         else f"您的申请{number}需要补正，请按补正告知书一次性补齐材料。",
         "correction_reminder": f"您的申请{number}补正期限为{by}，请在当天结束前补正，逾期未补正视为撤回申请。",
+        "request_reminder": f"您的办件{number}需要您补充的内容请于{by}前在办件页面上传或到{window}提交，补充前办理时限暂停计算。",
         "lapse_correction": f"您的申请{number}未在{by}前补正，视为撤回申请。如需办理，请重新提出申请。",
         "await_applicant": f"您的办件{number}需要您补充：{note}。请于{by}前在办件页面上传或到{window}提交，期间办理时限暂停计算。",
         "applicant_answered": f"您的办件{number}已收到您补充的内容，继续办理。",

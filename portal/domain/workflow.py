@@ -30,7 +30,7 @@ from portal.domain.postal import Postage, record_postal_delivery
 from portal.domain.routing import resolve_plan, stage_count
 from portal.domain.text import free_text, required_text
 from portal.i18n import localized
-from portal.models import Agency, Case, CaseNotice, CaseStatus, Task, User
+from portal.models import Agency, Case, CaseNotice, CaseStatus, Role, Task, User
 from portal.models.enums import DeliveryMethod, NoticeKind, ServiceMode, TaskStatus
 
 PERMIT_SERVICES = (permits.ISSUE, permits.ENDORSE, permits.REPLACE)
@@ -210,7 +210,10 @@ def restart_clock(
 
 
 def waiting_for_applicant(case: Case) -> list[CaseNotice]:
-    """The requests to the applicant not yet answered: the clock stays stopped for them."""
+    """The requests to the applicant not yet answered: the clock stays stopped
+    for them. A case that has ended (withdrawn, refused) waits for nothing."""
+    if not case.status.is_open:
+        return []
     return [n for n in case.notices if n.kind is NoticeKind.supplement_request and n.answered_at is None]
 
 
@@ -248,14 +251,19 @@ def return_task(session: Session, task: Task, officer: User, now: datetime, reas
 
 
 def reopen_task(
-    session: Session, task: Task, clerk: User, now: datetime, note: str, data: dict | None = None
+    session: Session, task: Task, actor: User, now: datetime, note: str, data: dict | None = None
 ) -> None:
-    """The window has dealt with what the agency asked: the task goes back
-    to the officer who returned it, still claimed by them; to the agency's
-    queue only when that officer can no longer hold it (left the agency)."""
+    """What the agency asked for has come — from the window, or from the
+    applicant answering a request: the task goes back to the officer who
+    returned it, still claimed by them; to the agency's queue only when that
+    officer can no longer hold it (left the agency, or disabled)."""
     holder = task.assignee
     kept = holder is None or (holder.active and holder.agency_id == task.agency_id)
-    task_transition(session, task, "reply" if kept else "reopen", clerk, now, note=_note(note), data=data)
+    if actor.role is Role.resident:
+        action = "answer" if kept else "answer_to_queue"
+    else:
+        action = "reply" if kept else "reopen"
+    task_transition(session, task, action, actor, now, note=_note(note), data=data)
 
 
 def transfer_task(

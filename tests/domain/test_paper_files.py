@@ -265,3 +265,16 @@ def test_a_partner_system_completes_only_with_the_originals_or_a_reason(session,
     session.rollback()
     receive(session, task.agency, parse_report({**done, "originals_reason": "已核验电子件"}), now(), calendar)
     assert task.status is TaskStatus.completed and task.result["originals_reason"] == "已核验电子件"
+
+
+def test_another_agency_across_the_border_does_not_wait_for_originals_it_never_receives(session, walk_in):
+    from tests.factories import create_task, create_user
+
+    case, _, _ = walk_in
+    other = create_user(session, "officer", agency_code="cs-gov")
+    task = create_task(session, case, "cs-gov", status="claimed", due_at=case.due_at)
+    task.assignee = other
+    session.commit()
+    complete(session, task, other)  # no reason asked: the originals go to 常山县公安局, which alone confirms them
+    assert task.status is TaskStatus.completed
+    assert "paper_waived" not in paper_events(session, case)

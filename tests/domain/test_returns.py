@@ -138,3 +138,41 @@ def test_another_officer_cannot_end_the_pause_while_the_applicant_is_asked(sessi
     suspend_task(session, other, other_officer, now(), "现场核查", 2)
     resume_task(session, other, other_officer, now() + timedelta(days=1), calendar)
     assert case.status is CaseStatus.suspended
+
+
+def test_the_applicants_answer_goes_to_the_queue_when_the_returning_officer_left(session, returned, calendar, tmp_path):
+    case, task, officer, clerk, resident = returned
+    ask_applicant(session, task, clerk, now(), calendar, "请提供户口簿原件照片")
+    officer.active = False
+    answer_request(session, case, resident, now(), calendar, writes(tmp_path), "已上传", {}, [CheckedFile("户口簿.png", PNG, "png")])
+    assert task.status is TaskStatus.open and task.assignee_id is None
+    assert session.scalar(select(Event.action).where(Event.task_id == task.id).order_by(Event.id.desc())) == "task_answer_to_queue"
+
+
+def test_a_request_to_the_applicant_ends_with_the_case(session, returned, calendar, tmp_path):
+    from portal.domain.intake import withdraw_case
+    from portal.domain.returns import open_request
+
+    case, task, _, clerk, resident = returned
+    ask_applicant(session, task, clerk, now(), calendar, "请提供户口簿原件照片")
+    assert open_request(case) is not None
+    withdraw_case(session, case, resident, now(), "不再需要")
+    assert open_request(case) is None
+    with pytest.raises(DomainError):
+        answer_request(session, case, resident, now(), calendar, writes(tmp_path), "已上传", {}, [])
+
+
+def test_the_applicant_is_reminded_once_the_working_day_before_a_request_is_due(session, returned, calendar):
+    from portal.domain.corrections import sweep_corrections
+
+    case, task, _, clerk, _ = returned
+    notice = ask_applicant(session, task, clerk, now(), calendar, "请提供户口簿原件照片")  # by Mon 2026-11-09
+    assert sweep_corrections(session, calendar, now() + timedelta(days=3)).requests_reminded == 0  # Thursday
+    assert sweep_corrections(session, calendar, now() + timedelta(days=4)).requests_reminded == 1  # Friday
+    assert sweep_corrections(session, calendar, now() + timedelta(days=7)).requests_reminded == 0  # once
+    texts = session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id).order_by(OutboxMessage.created_at)).all()
+    reminder = [t for t in texts if t.payload["action"] == "request_reminder"]
+    from portal.domain.sms import text_for
+
+    assert len(reminder) == 1 and "请于2026-11-09前" in text_for(session, reminder[0].payload)
+    assert notice.reminded_at is not None and case.status is CaseStatus.suspended

@@ -203,6 +203,7 @@ def deliver(number: str):
         lambda: deliver_case(db.session, case, current_user, request_now(), form.method.data, postage),
         _("The result has been handed over; the case is closed."),
         form=form,
+        duplicate=_("The hand-over of this result was already recorded."),
     )
     if outcome.on_form:
         return render_template("counter/deliver.html", case=case, deliver_form=form), 400
@@ -248,9 +249,12 @@ def hold(number: str):
         lambda: hold_originals(db.session, case, current_user, request_now(), form.items.data),
         _("The originals the window holds are recorded."),
         form=form,
+        duplicate=_("The originals the window holds were already recorded."),
     )
     if outcome.on_form:
         return _render_originals(case, 400, hold_form=form)
+    if whereabouts(case) is None:  # refused for a case that posts no originals: its page says why
+        return redirect(url_for("cases.detail", number=number))
     return redirect(url_for("counter.originals", number=number))
 
 
