@@ -367,5 +367,5 @@ def test_a_supervisor_finds_a_case_by_its_number(app, client, login_as):
     assert supervisor.page("/supervisor/").select_one("form[role=search]")["action"] == "/search"
     response = supervisor.get(f"/search?q={number.lower()}")
     assert response.headers["Location"] == f"/cases/{number}"
-    page = supervisor.page("/search?q=KSXX0000")
+    page = supervisor.page("/search?q=KSXX20260101")
     assert "没有您可打开的办件与之相符" in text_of(page, "#results-title ~ .empty")
