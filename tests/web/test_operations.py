@@ -116,14 +116,15 @@ def _failed_logins(client, count: int, forwarded_for=None) -> list[int]:
 
 def test_a_clients_own_x_forwarded_for_is_ignored_without_a_trusted_proxy(app, migrated):
     limiter.reset()
-    direct = portal_with(migrated, PORTAL_LOGIN_LIMIT="2 per minute", PORTAL_TRUSTED_PROXIES=0)
+    # A moving window: three requests that straddle a minute's turn still meet one limit.
+    direct = portal_with(migrated, PORTAL_LOGIN_LIMIT="2 per minute", PORTAL_TRUSTED_PROXIES=0, RATELIMIT_STRATEGY="moving-window")
     codes = _failed_logins(direct.test_client(), 3, forwarded_for=lambda n: f"203.0.113.{n + 1}")
     assert codes == [400, 400, 429]
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_limit(app, migrated):
     limiter.reset()
-    proxied = portal_with(migrated, PORTAL_LOGIN_LIMIT="2 per minute", PORTAL_TRUSTED_PROXIES=1)
+    proxied = portal_with(migrated, PORTAL_LOGIN_LIMIT="2 per minute", PORTAL_TRUSTED_PROXIES=1, RATELIMIT_STRATEGY="moving-window")
     codes = _failed_logins(proxied.test_client(), 3, forwarded_for=lambda n: f"203.0.113.{n + 1}")
     assert codes == [400, 400, 400]
     limiter.reset()
