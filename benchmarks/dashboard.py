@@ -204,7 +204,7 @@ def measure(app, now: datetime) -> dict:
         from portal.domain.tallies import refresh_group
         from portal.models import Case
 
-        sample = db.session.scalars(select(Case).where(Case.received_on == local_date(now)).limit(1)).first()
+        sample = db.session.scalars(select(Case).order_by(Case.id.desc()).limit(1)).first()  # the newest day's group
         group = (sample.received_on, sample.service_id, sample.receiving_county, sample.channel)
         refresh = median_ms(lambda: (refresh_group(db.session, *group), db.session.rollback()))
         filters = Filters(*month_range(local_date(now)))
