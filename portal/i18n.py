@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import has_request_context, session
-from flask_babel import get_locale
+from flask import g, has_request_context, session
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from portal.extensions import babel
@@ -28,8 +28,35 @@ def select_locale() -> str:
     return DEFAULT_LOCALE
 
 
+def _locale_in_force():
+    """Flask-Babel's locale for this request, read where it keeps it
+    (``force_locale`` changes it there), choosing it only the first time."""
+    try:
+        chosen = g._flask_babel.babel_locale
+    except (AttributeError, RuntimeError):  # not chosen yet, or outside an app context
+        chosen = None
+    return chosen if chosen is not None else get_locale()
+
+
+_CATALOGS: dict = {}
+
+
+def translations():
+    """The catalog of the language in force, what ``get_translations()``
+    gives, kept per locale: a page asks for it a few hundred times, and
+    Flask-Babel walks its request context on every ask."""
+    locale = _locale_in_force()
+    if locale is None:
+        return get_translations()
+    try:
+        return _CATALOGS[locale]
+    except KeyError:
+        _CATALOGS[locale] = found = get_translations()
+        return found
+
+
 def current_language() -> str:
-    locale = get_locale()
+    locale = _locale_in_force()
     return "en" if locale is not None and locale.language == "en" else "zh_CN"
 
 
@@ -81,6 +108,13 @@ def html_lang() -> str:
 def init_app(app) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).with_name("translations"))
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters["l10n"] = localized
     # labels reads the current language from this module: imported here, not at the top.
     from portal import labels

@@ -22,3 +22,20 @@ def test_every_message_is_translated_and_none_is_fuzzy(locale):
         if translated is None or not all(strings) or translated.fuzzy:
             missing.append(message.id)
     assert missing == []
+
+
+def test_a_page_in_chinese_can_write_a_message_in_english_and_go_on_in_chinese(app):
+    """Templates read the catalog kept per language (portal.i18n.translations):
+    an English text written inside a Chinese request (force_locale, as the
+    API's messages are) is English, and what follows is Chinese again."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    line = "{{ _('Sign in') }} / {{ ngettext('%(num)d task', '%(num)d tasks', 2) }}"
+    with app.test_request_context("/"):
+        before = render_template_string(line)
+        with force_locale("en"):
+            inside = render_template_string(line)
+        after = render_template_string(line)
+    assert before == after == "登录 / 共2项任务"
+    assert inside == "Sign in / 2 tasks"
