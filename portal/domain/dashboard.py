@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
+from portal.domain.catalog import LISTED_SERVICE
 from portal.domain.deadlines import overdue_task_clause
 from portal.domain.tallies import WHOLE
 from portal.models import Agency, Case, CaseTally, Service, TallyValue, Task
@@ -254,7 +255,11 @@ def overdue_work(session: Session, filters: Filters, now: datetime, limit: int =
     """The oldest overdue open tasks first, and how many there are in all."""
     tasks = session.scalars(
         _overdue_scope(select(Task), filters, now)
-        .options(selectinload(Task.case).selectinload(Case.service), selectinload(Task.agency), selectinload(Task.assignee))
+        .options(
+            selectinload(Task.case).options(defer(Case.form_data), selectinload(Case.service).options(*LISTED_SERVICE)),
+            selectinload(Task.agency),
+            selectinload(Task.assignee),
+        )
         .order_by(Task.due_at, Task.id)
         .limit(limit)
     ).all()

@@ -8,6 +8,7 @@ from sqlalchemy import Select, exists, func
 from sqlalchemy.orm import selectinload
 
 from portal.domain.access import window_cases
+from portal.domain.catalog import LISTED_SERVICE
 from portal.models import Case, CaseStatus, Service, Task, User
 from portal.models.enums import TaskStatus
 
@@ -26,7 +27,7 @@ def window_queue(clerk: User, status: str = "waiting", service_code: str | None 
         window_cases(clerk)
         .where(Case.status.in_(QUEUE_STATUSES[status]))
         .options(
-            selectinload(Case.service),
+            selectinload(Case.service).options(*LISTED_SERVICE),
             selectinload(Case.notices),
             selectinload(Case.tasks).selectinload(Task.agency),
         )

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from portal.domain.access import agency_tasks
+from portal.domain.catalog import LISTED_SERVICE
 from portal.domain.clock import Level, WorkCalendar
 from portal.domain.deadlines import task_level_clause
 from portal.models import Case, Service, Task, User
@@ -39,7 +40,8 @@ def agency_queue(
         agency_tasks(officer)
         .where(Task.status.in_(STATUS_FILTERS[status]))
         .options(
-            selectinload(Task.case).selectinload(Case.service),
+            defer(Task.result),
+            selectinload(Task.case).options(defer(Case.form_data), selectinload(Case.service).options(*LISTED_SERVICE)),
             selectinload(Task.assignee),
         )
         .order_by(Task.due_at, Task.id)

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.domain import DomainError
 from portal.domain.access import searchable_cases
+from portal.domain.catalog import LISTED_SERVICE
 from portal.domain.identity import MOBILE_PATTERN
 from portal.domain.limits import CASE_NUMBER_MAX
 from portal.domain.text import person_name, typed_code
@@ -145,7 +146,7 @@ def find_cases(session: Session, user: User, text: str | None, key: str | bytes,
     ``key`` is the tracking links' key; ``page`` runs from 1 to ``MAX_PAGES``."""
     query = read_query(text, key)
     page = min(max(page, 1), MAX_PAGES)
-    statement = searchable_cases(user).options(selectinload(Case.service))
+    statement = searchable_cases(user).options(selectinload(Case.service).options(*LISTED_SERVICE))
     if user.role is Role.officer:
         statement = statement.options(selectinload(Case.tasks).selectinload(Task.agency))
     if query.kind == BY_LINK:

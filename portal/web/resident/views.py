@@ -5,6 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.db import db
 from portal.domain.access import visible_cases
+from portal.domain.catalog import LISTED_SERVICE
 from portal.domain.messages import mark_read, messages_for, unread_count
 from portal.domain.permits import holder_permits, permit_state
 from portal.models import Case, Role
@@ -18,7 +19,7 @@ bp = Blueprint("resident", __name__, url_prefix="/resident")
 @role_required(Role.resident)
 def index():
     cases = db.session.scalars(
-        visible_cases(current_user).options(selectinload(Case.service)).order_by(Case.submitted_at.desc())
+        visible_cases(current_user).options(selectinload(Case.service).options(*LISTED_SERVICE)).order_by(Case.submitted_at.desc())
     ).all()
 
     today = request_today()

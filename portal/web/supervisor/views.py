@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.db import db
 from portal.domain.access import find_visible_case, visible_cases
+from portal.domain.catalog import LISTED_SERVICE
 from portal.domain.staff import centre_overview
 from portal.domain.workflow import transfer_task
 from portal.models import Case, Role
@@ -22,7 +23,7 @@ bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 def index():
     """The centre at a glance, the case search and the latest cases."""
     latest = db.session.scalars(
-        visible_cases(current_user).options(selectinload(Case.service)).order_by(Case.submitted_at.desc()).limit(20)
+        visible_cases(current_user).options(selectinload(Case.service).options(*LISTED_SERVICE)).order_by(Case.submitted_at.desc()).limit(20)
     ).all()
     return render_template("supervisor/index.html", latest=latest, **centre_overview(db.session))
 
