@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, defer, selectinload
@@ -103,8 +104,11 @@ class Figures:
         return self.task_workdays_sum / self.tasks_closed if self.tasks_closed else None
 
 
-def _sum_columns():
-    return [func.coalesce(func.sum(getattr(CaseTally, name)), 0).label(name) for name in SUMS]
+@cache
+def _sum_columns() -> tuple:
+    """The tally columns summed, built once: the expressions are immutable,
+    and building them anew was a tenth of the dashboard's time."""
+    return tuple(func.coalesce(func.sum(getattr(CaseTally, name)), 0).label(name) for name in SUMS)
 
 
 def tally_scope(query: Select, model, filters: Filters, *, by_agency: bool = False) -> Select:

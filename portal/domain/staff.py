@@ -11,11 +11,12 @@ from portal.domain.catalog import list_agencies, service_outlines
 from portal.models import Role, Service, User
 
 
-def window_overview(session: Session, clerk: User) -> dict:
+def window_overview(session: Session, clerk: User, outlines: list | None = None) -> dict:
     """A clerk's window: its county's agencies, those across the border,
-    and the services the window takes in."""
+    and the services the window takes in (``outlines``, when the page has
+    read them already)."""
     county = clerk.window_county
-    services = service_outlines(session)
+    services = service_outlines(session) if outlines is None else outlines
     return {
         "county": county,
         "home_agencies": list_agencies(session, county),
@@ -25,11 +26,12 @@ def window_overview(session: Session, clerk: User) -> dict:
     }
 
 
-def agency_overview(session: Session, officer: User) -> dict:
-    """An officer's agency and the services whose routing reaches its department."""
+def agency_overview(session: Session, officer: User, outlines: list | None = None) -> dict:
+    """An officer's agency and the services whose routing reaches its
+    department (of ``outlines``, when the page has read them already)."""
     agency = officer.agency
     services = []
-    for service in service_outlines(session):
+    for service in service_outlines(session) if outlines is None else outlines:
         actions = [
             step
             for stage in service.routing

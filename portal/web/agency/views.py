@@ -48,9 +48,8 @@ PER_PAGE = 20
 def index():
     now, calendar = request_now(), request_calendar()
     form = QueueFilterForm(request.args, meta={"csrf": False})
-    form.service.choices = [SelectChoice("", _("All services"))] + [
-        SelectChoice(s.code, localized(s, "name")) for s in service_outlines(db.session)
-    ]
+    outlines = service_outlines(db.session)
+    form.service.choices = [SelectChoice("", _("All services"))] + [SelectChoice(s.code, localized(s, "name")) for s in outlines]
     criteria = {"status": "active"}
     if form.validate():
         criteria = {"status": form.status.data or "active", "level": form.level.data or None, "service_code": form.service.data or None}
@@ -62,7 +61,7 @@ def index():
         page=page,
         mine=mine,
         levels={task.id: task_level(calendar, task, now) for task in page.items},
-        **agency_overview(db.session, current_user),
+        **agency_overview(db.session, current_user, outlines),
     )
 
 

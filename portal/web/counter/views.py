@@ -47,9 +47,8 @@ PER_PAGE = 20
 @role_required(Role.clerk)
 def index():
     form = QueueFilterForm(request.args, meta={"csrf": False})
-    form.service.choices = [SelectChoice("", _("All services"))] + [
-        SelectChoice(s.code, localized(s, "name")) for s in service_outlines(db.session)
-    ]
+    outlines = service_outlines(db.session)
+    form.service.choices = [SelectChoice("", _("All services"))] + [SelectChoice(s.code, localized(s, "name")) for s in outlines]
     status, service_code = "waiting", None
     if form.validate():
         status, service_code = form.status.data or "waiting", form.service.data or None
@@ -63,7 +62,7 @@ def index():
         returned=returned_count(db.session, current_user),
         originals_missing=originals_to_resolve(db.session, current_user),
         to_deliver=db.session.scalar(select(func.count()).select_from(window_queue(current_user, "deliver").subquery())),
-        **window_overview(db.session, current_user),
+        **window_overview(db.session, current_user, outlines),
     )
 
 
