@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, exists, false, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.domain.identity import mask_id_number, mask_mobile, mask_name
 from portal.domain.tokens import Principal
@@ -244,7 +244,7 @@ def public_cases() -> Select:
     """The cases the public may look up (all of them), to be shown only
     through ``public_view``; what it reads is loaded with them."""
     return select(Case).options(
-        selectinload(Case.service), selectinload(Case.tasks).selectinload(Task.agency), selectinload(Case.notices)
+        joinedload(Case.service), selectinload(Case.tasks).joinedload(Task.agency), selectinload(Case.notices)
     )
 
 
