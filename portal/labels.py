@@ -242,6 +242,11 @@ def colon() -> str:
     return ": " if current_language() == "en" else "："
 
 
+def list_separator() -> str:
+    """Between the items of a list in a sentence: the enumeration comma (、) in Chinese."""
+    return ", " if current_language() == "en" else "、"
+
+
 # 好差评: the five grades of a rating and the aspects rated for each channel.
 RATING_LABELS = {
     1: _l("Very dissatisfied"),

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base
+from portal.domain.limits import CORRECTION_WORKDAYS_DEFAULT
 from portal.models.enums import (
     ApplicantType,
     Department,
@@ -40,7 +41,9 @@ class Service(Base):
     promise_workdays: Mapped[int] = mapped_column(Integer)
     statutory_workdays: Mapped[int] = mapped_column(Integer)
     # 补正时限: working days the applicant has to answer a correction notice.
-    correction_workdays: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    correction_workdays: Mapped[int] = mapped_column(
+        Integer, default=CORRECTION_WORKDAYS_DEFAULT, server_default=str(CORRECTION_WORKDAYS_DEFAULT)
+    )
     legal_basis_zh: Mapped[str] = mapped_column(Text, default="")
     legal_basis_en: Mapped[str] = mapped_column(Text, default="")
     materials: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
