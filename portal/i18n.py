@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import g, has_request_context, session
-from flask_babel import get_locale, get_translations
+from flask_babel import Domain, get_locale
 from flask_login import current_user
 
 from portal.extensions import babel
@@ -41,18 +41,28 @@ def _locale_in_force():
 _CATALOGS: dict = {}
 
 
+class _KeptCatalogs(Domain):
+    """Flask-Babel's message domain, keeping each language's catalog per
+    process: a page asks for it a few hundred times (templates, lazy
+    labels, views), and Flask-Babel walks its request context on every ask."""
+
+    def get_translations(self):
+        locale = _locale_in_force()
+        if locale is None:
+            return super().get_translations()
+        try:
+            return _CATALOGS[locale]
+        except KeyError:
+            _CATALOGS[locale] = found = super().get_translations()
+            return found
+
+
+_DOMAIN = _KeptCatalogs()
+
+
 def translations():
-    """The catalog of the language in force, what ``get_translations()``
-    gives, kept per locale: a page asks for it a few hundred times, and
-    Flask-Babel walks its request context on every ask."""
-    locale = _locale_in_force()
-    if locale is None:
-        return get_translations()
-    try:
-        return _CATALOGS[locale]
-    except KeyError:
-        _CATALOGS[locale] = found = get_translations()
-        return found
+    """The catalog of the language in force, what ``get_translations()`` gives."""
+    return _DOMAIN.get_translations()
 
 
 def current_language() -> str:
@@ -108,6 +118,7 @@ def html_lang() -> str:
 def init_app(app) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).with_name("translations"))
     babel.init_app(app, locale_selector=select_locale)
+    babel.domain_instance = _DOMAIN  # lazy labels and views' gettext read the kept catalogs too
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),

@@ -29,13 +29,18 @@ def test_a_page_in_chinese_can_write_a_message_in_english_and_go_on_in_chinese(a
     an English text written inside a Chinese request (force_locale, as the
     API's messages are) is English, and what follows is Chinese again."""
     from flask import render_template_string
-    from flask_babel import force_locale
+    from flask_babel import force_locale, gettext, lazy_gettext
 
     line = "{{ _('Sign in') }} / {{ ngettext('%(num)d task', '%(num)d tasks', 2) }}"
+    label = lazy_gettext("Sign in")  # as labels and forms hold them
+
+    def written():
+        return render_template_string(line), gettext("Sign in"), str(label)
+
     with app.test_request_context("/"):
-        before = render_template_string(line)
+        before = written()
         with force_locale("en"):
-            inside = render_template_string(line)
-        after = render_template_string(line)
-    assert before == after == "登录 / 共2项任务"
-    assert inside == "Sign in / 2 tasks"
+            inside = written()
+        after = written()
+    assert before == after == ("登录 / 共2项任务", "登录", "登录")
+    assert inside == ("Sign in / 2 tasks", "Sign in", "Sign in")
