@@ -111,11 +111,13 @@ def _sum_columns() -> tuple:
     return tuple(func.coalesce(func.sum(getattr(CaseTally, name)), 0).label(name) for name in SUMS)
 
 
-def tally_scope(query: Select, model, filters: Filters, *, by_agency: bool = False) -> Select:
-    """Apply the filters to a query over CaseTally or TallyValue."""
-    query = query.join(Service, Service.id == model.service_id).where(
-        model.day >= filters.start, model.day <= filters.end
-    )
+def tally_scope(query: Select, model, filters: Filters, *, by_agency: bool = False, service: bool = False) -> Select:
+    """Apply the filters to a query over CaseTally or TallyValue; the
+    service is joined for a filter on it, or where the query reads it
+    (``service``)."""
+    query = query.where(model.day >= filters.start, model.day <= filters.end)
+    if service or any(v is not None for v in (filters.service_code, filters.department, filters.mode)):
+        query = query.join(Service, Service.id == model.service_id)
     if by_agency:
         query = query.where(model.agency_id != WHOLE)
         if filters.agency_id:
@@ -245,14 +247,18 @@ def cases_query(filters: Filters) -> Select:
 def _overdue_scope(query: Select, filters: Filters, now: datetime) -> Select:
     """Overdue tasks (``deadlines.task_level``), whenever their case arrived;
     the other filters apply, the agency's to the task itself."""
-    query = (
-        query.join(Case, Case.id == Task.case_id)
-        .join(Service, Service.id == Case.service_id)
-        .where(overdue_task_clause(now))
-    )
+    query = query.where(overdue_task_clause(now))
     if filters.agency_id:
         query = query.where(Task.agency_id == filters.agency_id)
-    return case_filters(query, filters, received=False, agency=False)
+    # The case and its service are joined only for a filter on them: on a
+    # million cases the unfiltered count reads the task index alone.
+    by_service = any(v is not None for v in (filters.service_code, filters.department, filters.mode))
+    if by_service or filters.county is not None or filters.channel is not None:
+        query = query.join(Case, Case.id == Task.case_id)
+        if by_service:
+            query = query.join(Service, Service.id == Case.service_id)
+        query = case_filters(query, filters, received=False, agency=False)
+    return query
 
 
 def overdue_work(session: Session, filters: Filters, now: datetime, limit: int = 100) -> tuple[list[Task], int]:

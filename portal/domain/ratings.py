@@ -289,7 +289,7 @@ def rating_figures(session: Session, filters: Filters, now: datetime) -> RatingF
     # Grouped by the primary key, the whole row may be selected (on PostgreSQL too).
     service_rows = [
         r for r in session.execute(
-            tally_scope(select(Service, *columns), CaseTally, filters).group_by(Service.id)
+            tally_scope(select(Service, *columns), CaseTally, filters, service=True).group_by(Service.id)
         ) if r.rated
     ]
     agency_rows = [

@@ -92,6 +92,9 @@ class TallyValue(Base):
     from these counts, a bounded query whatever the number of cases."""
 
     __tablename__ = "tally_value"
+    # What the percentiles read, a measure's counts for the whole group or
+    # an agency over a range of days, from the index alone.
+    __table_args__ = (Index("ix_tally_value_measure", "measure", "agency_id", "day", "value", "count"),)
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), primary_key=True)

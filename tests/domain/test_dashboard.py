@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.domain.dashboard import Filters, dashboard, percentile
 from portal.domain.tallies import rebuild_tallies
 from portal.models import Agency, CaseTally, TallyValue
-from portal.models.enums import Channel, ServiceMode
+from portal.models.enums import Channel, County, ServiceMode
 from tests.factories import at
 from tests.tracking_data import build_october
 
@@ -76,6 +76,22 @@ def test_filters_narrow_every_figure(session, october):
     assert one_week.overdue_total == 1
     november = dashboard(session, Filters(date(2026, 11, 1), date(2026, 11, 30)), at("2026-10-30"))
     assert november.totals.received == 0 and november.totals.on_time_rate is None
+
+
+def test_the_overdue_work_follows_the_filters_on_its_case_and_service(session, october):
+    late = october["D"]
+    other_channel = next(c for c in Channel if c is not late.channel)
+    other_mode = next(m for m in ServiceMode if m is not late.service.mode)
+    other_county = next(c for c in County if c is not late.receiving_county)
+
+    def overdue(**narrowed) -> int:
+        return dashboard(session, Filters(OCTOBER.start, OCTOBER.end, **narrowed), at("2026-10-30")).overdue_total
+
+    assert overdue(channel=late.channel, county=late.receiving_county, mode=late.service.mode) == 1
+    assert overdue(service_code=late.service.code, department=late.service.department) == 1
+    assert overdue(channel=other_channel) == 0
+    assert overdue(county=other_county) == 0
+    assert overdue(mode=other_mode) == 0
 
 
 def test_a_rebuild_gives_the_tallies_the_lifecycle_kept(session, october):
