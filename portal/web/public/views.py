@@ -37,13 +37,16 @@ def home():
 
 @bp.get("/services")
 def catalog():
-    form = CatalogFilterForm(request.args, meta={"csrf": False})
-    valid = form.validate()
-    criteria = form.criteria() if valid else CatalogFilter()
+    # The plain catalog has nothing to check: its form is made only when the
+    # list is rendered, not on every visit the kept page answers.
+    form = CatalogFilterForm(request.args, meta={"csrf": False}) if request.args else None
+    valid = form is None or form.validate()
+    criteria = form.criteria() if form is not None and valid else CatalogFilter()
 
     def render() -> str:
+        shown = form if form is not None else CatalogFilterForm(request.args, meta={"csrf": False})
         return render_template(
-            "public/_catalog_body.html", form=form, services=list_services(db.session, criteria),
+            "public/_catalog_body.html", form=shown, services=list_services(db.session, criteria),
             county=criteria.county, agencies=list_agencies(db.session),
         )
 
