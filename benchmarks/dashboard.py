@@ -189,16 +189,20 @@ def median_ms(action, runs: int = 5) -> float:
 
 
 def measure(app, now: datetime, month: str | None = None) -> dict:
-    from portal.db import db
+    from portal.db import db, tidy_tables
     from portal.domain.clock import local_date
     from portal.domain.dashboard import Filters, dashboard, month_range, overdue_work
     from portal.domain.tallies import rebuild_tallies
+    from portal.models import CaseTally, TallyValue
 
     with app.app_context():
         began = time.perf_counter()
         rows = rebuild_tallies(db.session)
         db.session.commit()
         rebuild = time.perf_counter() - began
+        # As `flask sla rebuild` does: the rows replaced are reclaimed (the
+        # state autovacuum keeps), then the planner's statistics refreshed.
+        tidy_tables(db.engine, CaseTally.__table__, TallyValue.__table__)
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("ANALYZE"))
             db.session.commit()

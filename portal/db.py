@@ -46,3 +46,17 @@ def init_app(app):
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _tune_sqlite)
+
+
+def tidy_tables(engine, *tables) -> None:
+    """After rewriting whole tables (a tally rebuild), on PostgreSQL: reclaim
+    the rows replaced and refresh the planner's statistics, so an index
+    points at live rows only (VACUUM runs outside a transaction). SQLite
+    needs nothing."""
+    if engine.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in tables:
+            connection.execute(text(f'VACUUM ANALYZE "{table.name}"'))

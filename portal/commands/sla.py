@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime
 import click
 from flask.cli import AppGroup
 
-from portal.db import db
+from portal.db import db, tidy_tables
 from portal.domain.alerts import sweep
 from portal.domain.clock import WorkCalendar
 from portal.domain.tallies import rebuild_tallies
+from portal.models import CaseTally, TallyValue
 
 sla_cli = AppGroup("sla", help="The three-working-day clock: alerts and dashboard tallies.")
 
@@ -34,4 +35,5 @@ def sla_rebuild(since):
     since_day: date | None = since.date() if since else None
     rows = rebuild_tallies(db.session, since_day)
     db.session.commit()
+    tidy_tables(db.engine, CaseTally.__table__, TallyValue.__table__)
     click.echo(f"{rows} tally row(s) in place.")

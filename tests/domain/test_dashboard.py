@@ -118,3 +118,18 @@ def test_a_rebuild_gives_the_tallies_the_lifecycle_kept(session, october):
 )
 def test_percentiles_take_the_nearest_rank(counts, p, expected):
     assert percentile(counts, p) == expected
+
+
+def test_the_rebuild_command_puts_back_tallies_that_were_lost(session, october, runner):
+    """`flask sla rebuild` after a repair: the figures are those the
+    lifecycle kept (and on PostgreSQL the replaced rows are reclaimed)."""
+    kept = dashboard(session, OCTOBER, at("2026-10-30")).totals
+    session.execute(CaseTally.__table__.delete())
+    session.execute(TallyValue.__table__.delete())
+    session.commit()
+    assert dashboard(session, OCTOBER, at("2026-10-30")).totals.received == 0
+    result = runner.invoke(args=["sla", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "tally row(s) in place." in result.output
+    session.expire_all()
+    assert dashboard(session, OCTOBER, at("2026-10-30")).totals == kept
