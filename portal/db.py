@@ -8,7 +8,7 @@ command. Domain functions flush; views and commands commit once.
 from __future__ import annotations
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -55,8 +55,6 @@ def tidy_tables(engine, *tables) -> None:
     needs nothing."""
     if engine.dialect.name != "postgresql":
         return
-    from sqlalchemy import text
-
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in tables:
             connection.execute(text(f'VACUUM ANALYZE "{table.name}"'))

@@ -46,6 +46,11 @@ class Filters:
     channel: Channel | None = None
     mode: ServiceMode | None = None
 
+    @property
+    def on_service(self) -> bool:
+        """A filter on the service itself (its code, department or mode)."""
+        return any(v is not None for v in (self.service_code, self.department, self.mode))
+
     def query_args(self) -> dict:
         """The filters as URL parameters, for links and exports."""
         args = {"start": self.start.isoformat(), "end": self.end.isoformat()}
@@ -116,7 +121,7 @@ def tally_scope(query: Select, model, filters: Filters, *, by_agency: bool = Fal
     service is joined for a filter on it, or where the query reads it
     (``service``)."""
     query = query.where(model.day >= filters.start, model.day <= filters.end)
-    if service or any(v is not None for v in (filters.service_code, filters.department, filters.mode)):
+    if service or filters.on_service:
         query = query.join(Service, Service.id == model.service_id)
     if by_agency:
         query = query.where(model.agency_id != WHOLE)
@@ -252,10 +257,9 @@ def _overdue_scope(query: Select, filters: Filters, now: datetime) -> Select:
         query = query.where(Task.agency_id == filters.agency_id)
     # The case and its service are joined only for a filter on them: on a
     # million cases the unfiltered count reads the task index alone.
-    by_service = any(v is not None for v in (filters.service_code, filters.department, filters.mode))
-    if by_service or filters.county is not None or filters.channel is not None:
+    if filters.on_service or filters.county is not None or filters.channel is not None:
         query = query.join(Case, Case.id == Task.case_id)
-        if by_service:
+        if filters.on_service:
             query = query.join(Service, Service.id == Case.service_id)
         query = case_filters(query, filters, received=False, agency=False)
     return query
