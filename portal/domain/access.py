@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, exists, false, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from portal.domain.identity import mask_id_number, mask_mobile, mask_name
 from portal.domain.tokens import Principal
@@ -246,6 +246,18 @@ def public_cases() -> Select:
     return select(Case).options(
         joinedload(Case.service), selectinload(Case.tasks).joinedload(Task.agency), selectinload(Case.notices)
     )
+
+
+def public_lookup() -> Select:
+    """The cases the public may look up, loading only what finding one
+    checks (its number and query code); what it shows is read with
+    ``public_case`` when it is rendered."""
+    return select(Case).options(load_only(Case.number, Case.query_code))
+
+
+def public_case(session: Session, case: Case) -> Case:
+    """``case`` (found with ``public_lookup``) with what ``public_view`` reads."""
+    return session.scalar(public_cases().where(Case.id == case.id).execution_options(populate_existing=True))
 
 
 def public_view(case: Case) -> PublicCase:

@@ -17,6 +17,7 @@ from functools import cache
 from sqlalchemy import Integer, and_, bindparam, case, delete, event, func, insert, literal, select, text
 from sqlalchemy.orm import Session
 
+from portal.domain.stamps import work_changed
 from portal.models import Case, CaseStatus, CaseTally, Rating, RatingFollowUp, Service, TallyValue, Task
 from portal.models.enums import ServiceKind, TaskStatus
 
@@ -189,7 +190,10 @@ _MARKED = "tally_groups"
 
 def mark_tally(session: Session, case_: Case) -> None:
     """Note that ``case_``'s group changed; it is rebuilt once, just before
-    the transaction commits (after every task the change created exists)."""
+    the transaction commits (after every task the change created exists).
+    The rebuild's Core statements pass the flush by, so the work stamp is
+    told here."""
+    work_changed(session)
     session.info.setdefault(_MARKED, set()).add(
         (case_.received_on, case_.service_id, case_.receiving_county, case_.channel)
     )

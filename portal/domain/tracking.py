@@ -31,7 +31,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from portal.domain.access import public_cases
+from portal.domain.access import public_lookup
 from portal.domain.sms import enqueue_lockout_warning
 from portal.domain.text import typed_code
 from portal.models import Case, TrackingFailure, TrackingLockout
@@ -56,10 +56,10 @@ class Lookup:
 
 
 def track_by_code(session: Session, number: str, code: str, now: datetime) -> Lookup:
-    """The case with this number when ``code`` is its query code and the
-    case is not locked. A wrong code is counted against the case; the one
+    """The case with this number (as ``access.public_lookup`` loads it)
+    when ``code`` is its query code and the case is not locked. A wrong code is counted against the case; the one
     that reaches ``FAILURES_ALLOWED`` within ``FAILURE_WINDOW`` locks it."""
-    case = session.scalar(public_cases().where(Case.number == typed_code(number).upper()))
+    case = session.scalar(public_lookup().where(Case.number == typed_code(number).upper()))
     if case is None:
         return Lookup()
     lockout = active_lockout(session, case, now)
@@ -137,4 +137,4 @@ def track_by_link(session: Session, token: str, key: str | bytes) -> Case | None
     if named is None:
         return None
     case_id, number = named
-    return session.scalar(public_cases().where(Case.id == case_id, Case.number == number))
+    return session.scalar(public_lookup().where(Case.id == case_id, Case.number == number))

@@ -7,7 +7,15 @@ every worker renders afresh.
 
 A visitor who is not signed in and has no message waiting sees exactly
 what every other such visitor of the same address and language sees, so
-for them the whole page is kept the same way (``public_page``)."""
+for them the whole page is kept the same way (``public_page``).
+
+Staff pages and tracking results show cases, so their main part is kept
+while the work stamp is unchanged as well (``work_fragment``): any commit
+that changes a case, a task, a timeline or a tally renews it, and the
+next request renders afresh. They depend on the clock too (levels,
+overdue work, "today"), so their key names the current second. What is
+the visitor's own — the header, the alert badge, forms with their CSRF
+token — stays outside and is rendered for every request."""
 
 from __future__ import annotations
 
@@ -15,32 +23,56 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from flask import g, make_response, request, session
+from flask import g, has_app_context, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from portal.db import db
-from portal.domain.stamps import read_stamp
+from portal.domain.stamps import read_stamps
 
 KEPT_MAX = 512  # filters come from the query string: the oldest go first
 _kept: OrderedDict[tuple, Markup] = OrderedDict()
 _lock = threading.Lock()
 
 
-def catalog_stamp() -> str | None:
-    if "catalog_stamp" not in g:
-        g.catalog_stamp = read_stamp(db.session, "catalog")
-    return g.catalog_stamp
+def data_stamps() -> dict[str, str]:
+    """The data stamps, read once per request."""
+    if "data_stamps" not in g:
+        g.data_stamps = read_stamps(db.session)
+    return g.data_stamps
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_stamps(_session) -> None:
+    """A request that commits and then renders reads the stamps its own
+    commit wrote."""
+    if has_app_context():
+        g.pop("data_stamps", None)
 
 
 def catalog_fragment(name: str, render: Callable[[], str], *key: Hashable) -> Markup:
     """``render()``'s HTML, from this process's copy while the catalog's
     stamp and the language are those it was rendered for."""
-    stamp = catalog_stamp()
-    if stamp is None:
-        return Markup(render())
-    full = (name, stamp, str(get_locale()), *key)
+    return _kept_fragment(("catalog",), name, render, key)
+
+
+def work_fragment(name: str, render: Callable[[], str], now, *key: Hashable) -> Markup:
+    """``render()``'s HTML, from this process's copy while the calendar,
+    the catalog and the work are as they were, the language is the same and
+    ``now`` is in the same second. ``key`` must name whatever else the HTML
+    depends on: the address with its query, and the user or the case where
+    it shows theirs."""
+    return _kept_fragment(("calendar", "catalog", "work"), name, render, (int(now.timestamp()), *key))
+
+
+def _kept_fragment(names: tuple[str, ...], name: str, render: Callable[[], str], key: tuple) -> Markup:
+    stamps = data_stamps()
+    if any(stamp not in stamps for stamp in names):
+        return Markup(render())  # never stamped: nothing to trust a copy on
+    full = (name, *(stamps[stamp] for stamp in names), str(get_locale()), *key)
     with _lock:
         hit = _kept.get(full)
         if hit is not None:

@@ -233,7 +233,14 @@ def test_a_right_code_is_answered_with_a_fixed_handful_of_statements_and_no_comm
     with count_statements() as counted:
         page = parse(look_up(client, number, code, csrf=csrf).get_data(as_text=True))
     assert number in text_of(page, "main")
-    # the case with its service, tasks, their agencies and notices; the lockout; the public events
-    assert counted[0] <= 7
+    # the stamps; the case's number and code; the lockout; then, to render
+    # the result, the case with its service, tasks, their agencies and
+    # notices, and the public events
+    assert counted[0] <= 8
+    with count_statements() as counted:
+        again = parse(look_up(client, number, code, csrf=csrf).get_data(as_text=True))
+    # the result is kept by the process: the stamps, the case's code and the lockout
+    assert counted[0] <= 3
+    assert text_of(again, "main") == text_of(page, "main")
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(TrackingFailure)) == 0

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from portal.db import db
 from portal.domain import DomainError
-from portal.domain.access import find_visible_case, may_decide, public_events, public_view
+from portal.domain.access import find_visible_case, may_decide, public_case, public_events, public_view
 from portal.domain.case_files import current_files
 from portal.domain.catalog import list_agencies
 from portal.domain.deadlines import case_level
@@ -36,6 +36,7 @@ from portal.web.actions import run_action
 from portal.web.cases.forms import CorrectionAnswerForm, TrackForm, WithdrawForm
 from portal.web.clock import request_calendar, request_now
 from portal.web.forms import DeliverForm, send_stored
+from portal.web.fragments import work_fragment
 from portal.web.navigation import external_url
 from portal.web.return_files import ReturnAnswerForm
 
@@ -241,14 +242,29 @@ def track_limit() -> str:
 TRACKING_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
+def _track_result(case: Case) -> str:
+    return render_template(
+        "cases/_track_result.html", case=public_view(case), events=public_events(db.session, case),
+        paper=whereabouts(case), postal=postal_delivery_of(case),
+    )
+
+
 def tracking_page(form: TrackForm | None, case: Case | None = None, status: int = 200, language_next: str | None = None, **context):
     """The tracking page; its language switch comes back to ``language_next``
-    (the form by default), never to an address with a query code in it."""
+    (the form by default), never to an address with a query code in it.
+    What it shows of a case is the same for everyone who may see it, so the
+    process keeps it per case and second while the work is unchanged."""
+    result = None
+    if case is not None:
+        result = work_fragment(
+            "track",
+            lambda: _track_result(public_case(db.session, case)),
+            request_now(),
+            case.id,
+        )
     return (
         render_template(
-            "cases/track.html", form=form, case=public_view(case) if case else None,
-            events=public_events(db.session, case) if case else [],
-            paper=whereabouts(case) if case else None, postal=postal_delivery_of(case) if case else None,
+            "cases/track.html", form=form, result=result,
             language_next=language_next or url_for("cases.track"), **context,
         ),
         status,

@@ -19,6 +19,7 @@ from portal.models.enums import Channel, County, Department, ServiceMode
 from portal.security import role_required
 from portal.web.clock import request_now, request_today
 from portal.web.exports import csv_response
+from portal.web.fragments import work_fragment
 from portal.web.supervisor.forms import ANY, DashboardFilterForm
 from portal.web.supervisor.views import bp
 
@@ -89,21 +90,30 @@ def sorted_rows(rows: list, param: str, default: str = "received") -> tuple[list
 @bp.get("/dashboard")
 @role_required(Role.supervisor, Role.admin)
 def dashboard_page():
-    form, filters = filter_form()
-    data = dashboard(db.session, filters, request_now())
-    services, service_sort, service_desc = sorted_rows(data.services, "service_sort")
-    agencies, agency_sort, agency_desc = sorted_rows(data.agencies, "agency_sort")
-    return render_template(
-        "supervisor/dashboard.html",
-        form=form,
-        data=data,
-        filters=filters,
-        services=services,
-        agencies=agencies,
-        sorting={"service_sort": (service_sort, service_desc), "agency_sort": (agency_sort, agency_desc)},
-        charts=chart_data(data, agencies),
-        ratings=rating_figures(db.session, filters, request_now()),
-    )
+    """Every supervisor sees the same figures for the same filters, so the
+    page below its header is kept per address and second while the work
+    is unchanged (``work_fragment``)."""
+    now = request_now()
+
+    def render() -> str:
+        form, filters = filter_form()
+        data = dashboard(db.session, filters, now)
+        services, service_sort, service_desc = sorted_rows(data.services, "service_sort")
+        agencies, agency_sort, agency_desc = sorted_rows(data.agencies, "agency_sort")
+        return render_template(
+            "supervisor/_dashboard_content.html",
+            form=form,
+            data=data,
+            filters=filters,
+            services=services,
+            agencies=agencies,
+            sorting={"service_sort": (service_sort, service_desc), "agency_sort": (agency_sort, agency_desc)},
+            charts=chart_data(data, agencies),
+            ratings=rating_figures(db.session, filters, now),
+        )
+
+    content = work_fragment("dashboard", render, now, request.full_path)
+    return render_template("supervisor/dashboard.html", content=content)
 
 
 def chart_data(data, agencies) -> dict:

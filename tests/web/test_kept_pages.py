@@ -1,0 +1,92 @@
+"""Staff pages and tracking results kept by the process (web/fragments
+.work_fragment): a repeat request renders nothing afresh, yet whatever
+changes what they show — a case, a task, the clock, the language — shows
+at the next request."""
+
+from datetime import timedelta
+from unittest import mock
+
+from sqlalchemy.orm import Session
+
+from portal.db import db
+from portal.domain.lifecycle import transition
+from portal.domain.tallies import mark_tally
+from portal.models import Case, User
+from tests import factories
+from tests.pages import parse, text_of
+from tests.web.test_tracking import a_case, csrf_of, look_up
+
+OCTOBER = "start=2026-10-01&end=2026-10-31"
+
+
+def received_count(page) -> str:
+    return text_of(page.select(".count-grid > div")[0], "dd")
+
+
+def test_a_kept_tracking_result_shows_a_status_change_at_the_next_lookup(app, client, count_statements):
+    number, code, _ = a_case(app)
+    csrf = csrf_of(client)
+    before = parse(look_up(client, number, code, csrf=csrf).get_data(as_text=True))
+    assert text_of(before, "main .status") == "已接件，待窗口审查"
+    with app.app_context():
+        with Session(bind=db.engine) as elsewhere:  # a clerk on another worker accepts it
+            case = elsewhere.query(Case).filter_by(number=number).one()
+            clerk = factories.create_user(elsewhere, "clerk")
+            transition(elsewhere, case, "accept", clerk, factories.wall_clock())
+            elsewhere.commit()
+    after = parse(look_up(client, number, code, csrf=csrf).get_data(as_text=True))
+    assert text_of(after, "main .status") == "已受理"
+    assert "窗口受理" in text_of(after, "main")  # the timeline's new step
+
+
+def test_a_kept_tracking_result_follows_the_language(app, client):
+    number, code, _ = a_case(app)
+    chinese = parse(look_up(client, number, code).get_data(as_text=True))
+    client.get("/language/en")
+    english = parse(look_up(client, number, code).get_data(as_text=True))
+    assert text_of(chinese, "main .status") == "已接件，待窗口审查"
+    assert text_of(english, "main .status") == "Received, awaiting the window's check"
+
+
+def test_the_dashboard_shows_a_new_case_at_the_next_load(app, client, login_as, count_statements):
+    login_as("supervisor")
+    first = client.page(f"/supervisor/dashboard?{OCTOBER}")
+    with count_statements() as counted:
+        again = client.page(f"/supervisor/dashboard?{OCTOBER}")
+    assert counted[0] <= 4  # kept: the user, the stamps, the alert badge
+    assert received_count(again) == received_count(first) == "0"
+    with app.app_context():
+        case = factories.create_case(db.session, status="submitted", submitted_at=factories.at("2026-10-12"))
+        mark_tally(db.session, case)
+        db.session.commit()
+    assert received_count(client.page(f"/supervisor/dashboard?{OCTOBER}")) == "1"
+
+
+def test_the_dashboard_lists_work_that_became_overdue_with_no_change_but_the_clock(app, client, login_as):
+    login_as("supervisor")
+    moment = factories.wall_clock().replace(microsecond=0)
+    with app.app_context():
+        case = factories.create_case(db.session, status="in_progress", accepted_at=moment - timedelta(days=3))
+        factories.create_task(db.session, case, status="open", due_at=moment + timedelta(seconds=30))
+        db.session.commit()
+        number = case.number
+
+    def overdue_at(when):
+        with mock.patch("portal.web.clock.wall_clock", return_value=when):
+            page = client.page("/supervisor/dashboard")
+        return [a.get_text() for a in page.select("section[aria-labelledby=overdue-title] tbody a")]
+
+    assert overdue_at(moment) == []
+    assert overdue_at(moment) == []  # kept for this second
+    assert overdue_at(moment + timedelta(minutes=1)) == [number]
+
+
+def test_each_supervisor_gets_their_own_header_on_a_kept_dashboard(app, client, login_as):
+    login_as("supervisor", real_name="甲主管", username="sup.a")
+    first = client.page("/supervisor/dashboard")
+    client.post("/logout", data={"csrf_token": first.select_one("form[action='/logout'] input[name=csrf_token]")["value"]})
+    login_as("supervisor", real_name="乙主管", username="sup.b")
+    second = client.page("/supervisor/dashboard")
+    assert "乙主管" in text_of(second, "header") and "甲主管" not in text_of(second, "header")
+    with app.app_context():
+        assert db.session.query(User).filter_by(username="sup.b").one()
