@@ -6,12 +6,14 @@ at the next request."""
 from datetime import timedelta
 from unittest import mock
 
+import pytest
 from sqlalchemy.orm import Session
 
 from portal.db import db
 from portal.domain.lifecycle import transition
 from portal.domain.tallies import mark_tally
 from portal.models import Case, User
+from portal.models.enums import Channel
 from tests import factories
 from tests.pages import parse, text_of
 from tests.web.test_tracking import a_case, csrf_of, look_up
@@ -19,11 +21,19 @@ from tests.web.test_tracking import a_case, csrf_of, look_up
 OCTOBER = "start=2026-10-01&end=2026-10-31"
 
 
+@pytest.fixture
+def one_second():
+    """The pages' clock stands still, so repeated requests fall within
+    one second of it, as requests under load do."""
+    with mock.patch("portal.web.clock.wall_clock", return_value=factories.wall_clock()):
+        yield
+
+
 def received_count(page) -> str:
     return text_of(page.select(".count-grid > div")[0], "dd")
 
 
-def test_a_kept_tracking_result_shows_a_status_change_at_the_next_lookup(app, client, count_statements):
+def test_a_kept_tracking_result_shows_a_status_change_at_the_next_lookup(app, client, one_second):
     number, code, _ = a_case(app)
     csrf = csrf_of(client)
     before = parse(look_up(client, number, code, csrf=csrf).get_data(as_text=True))
@@ -48,7 +58,7 @@ def test_a_kept_tracking_result_follows_the_language(app, client):
     assert text_of(english, "main .status") == "Received, awaiting the window's check"
 
 
-def test_the_dashboard_shows_a_new_case_at_the_next_load(app, client, login_as, count_statements):
+def test_the_dashboard_shows_a_new_case_at_the_next_load(app, client, login_as, count_statements, one_second):
     login_as("supervisor")
     first = client.page(f"/supervisor/dashboard?{OCTOBER}")
     with count_statements() as counted:
@@ -90,3 +100,37 @@ def test_each_supervisor_gets_their_own_header_on_a_kept_dashboard(app, client, 
     assert "乙主管" in text_of(second, "header") and "甲主管" not in text_of(second, "header")
     with app.app_context():
         assert db.session.query(User).filter_by(username="sup.b").one()
+
+
+def test_a_task_a_colleague_claims_shows_as_theirs_on_the_next_queue(app, client, login_as, count_statements, one_second):
+    from tests.web.test_agency import act, officer_client, task_id
+
+    with app.app_context():
+        case = factories.create_case(db.session, status="in_progress")
+        factories.create_task(db.session, case, agency_code="ys-psb", status="open")
+        db.session.commit()
+        number = case.number
+    first, colleague = officer_client(app, name="陈静"), officer_client(app, name="李明")
+
+    def row():
+        page = first.page("/agency/")
+        return next(r.get_text(" ", strip=True) for r in page.select("tbody tr") if number in r.get_text())
+
+    assert "李明" not in row()
+    with count_statements() as counted:
+        assert "李明" not in row()
+    assert counted[0] <= 5  # kept: the user, the stamps, the agency, the alert badge
+    act(colleague, task_id(app, number), "claim")
+    assert "李明" in row()
+
+
+def test_the_desk_is_each_clerks_own_and_follows_a_new_case(app, client, one_second):
+    from tests.journeys import sign_in_as_clerk
+
+    sign_in_as_clerk(app, client)
+    empty = client.page("/counter/")
+    assert not empty.select("tbody tr")
+    with app.app_context():
+        number = factories.create_case(db.session, status="submitted", channel=Channel.counter).number
+        db.session.commit()
+    assert number in client.page("/counter/").get_text()

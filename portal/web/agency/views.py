@@ -37,6 +37,7 @@ from portal.web.agency.forms import (
 )
 from portal.web.clock import request_calendar, request_now, request_today
 from portal.web.forms import CONCURRENT_CHANGE
+from portal.web.fragments import work_fragment
 from portal.web.phrases import phrase_options, with_picked_phrase
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
@@ -46,23 +47,33 @@ PER_PAGE = 20
 @bp.get("/")
 @role_required(Role.officer)
 def index():
-    now, calendar = request_now(), request_calendar()
-    form = QueueFilterForm(request.args, meta={"csrf": False})
-    outlines = service_outlines(db.session)
-    form.service.choices = [SelectChoice("", _("All services"))] + [SelectChoice(s.code, localized(s, "name")) for s in outlines]
-    criteria = {"status": "active"}
-    if form.validate():
-        criteria = {"status": form.status.data or "active", "level": form.level.data or None, "service_code": form.service.data or None}
-    mine = request.args.get("mine") == "1"
-    page = db.paginate(agency_queue(current_user, now, calendar, mine=mine, **criteria), per_page=PER_PAGE, error_out=False)
-    return render_template(
-        "agency/index.html",
-        form=form,
-        page=page,
-        mine=mine,
-        levels={task.id: task_level(calendar, task, now) for task in page.items},
-        **agency_overview(db.session, current_user, outlines),
-    )
+    """The queue below the search box is kept per officer and address for
+    the second, while the work is unchanged (``work_fragment``): a task a
+    colleague claims or finishes renews the stamp, and leaves this page at
+    the next request."""
+    now = request_now()
+
+    def render() -> str:
+        calendar = request_calendar()
+        form = QueueFilterForm(request.args, meta={"csrf": False})
+        outlines = service_outlines(db.session)
+        form.service.choices = [SelectChoice("", _("All services"))] + [SelectChoice(s.code, localized(s, "name")) for s in outlines]
+        criteria = {"status": "active"}
+        if form.validate():
+            criteria = {"status": form.status.data or "active", "level": form.level.data or None, "service_code": form.service.data or None}
+        mine = request.args.get("mine") == "1"
+        page = db.paginate(agency_queue(current_user, now, calendar, mine=mine, **criteria), per_page=PER_PAGE, error_out=False)
+        return render_template(
+            "agency/_queue.html",
+            form=form,
+            page=page,
+            mine=mine,
+            levels={task.id: task_level(calendar, task, now) for task in page.items},
+            **agency_overview(db.session, current_user, outlines),
+        )
+
+    content = work_fragment("agency-queue", render, now, current_user.id, request.full_path)
+    return render_template("agency/index.html", agency=current_user.agency, content=content)
 
 
 def _task_or_404(task_id: int):

@@ -36,6 +36,7 @@ from portal.web.counter.forms import (
     SendOriginalsForm,
 )
 from portal.web.forms import DeliverForm, carrier_choices
+from portal.web.fragments import work_fragment
 from portal.web.phrases import PICKER_SUFFIX, phrase_options, picked_or_typed, with_picked_phrase
 from portal.web.return_files import ReturnAnswerForm
 
@@ -46,24 +47,31 @@ PER_PAGE = 20
 @bp.get("/")
 @role_required(Role.clerk)
 def index():
-    form = QueueFilterForm(request.args, meta={"csrf": False})
-    outlines = service_outlines(db.session)
-    form.service.choices = [SelectChoice("", _("All services"))] + [SelectChoice(s.code, localized(s, "name")) for s in outlines]
-    status, service_code = "waiting", None
-    if form.validate():
-        status, service_code = form.status.data or "waiting", form.service.data or None
-    page = db.paginate(window_queue(current_user, status, service_code), per_page=PER_PAGE, error_out=False)
+    """The desk below the search box is kept per clerk and address for the
+    second, while the work is unchanged (``work_fragment``)."""
     now = request_now()
-    return render_template(
-        "counter/index.html",
-        form=form,
-        page=page,
-        waited={case.id: minutes_waiting(case, now) for case in page.items},
-        returned=returned_count(db.session, current_user),
-        originals_missing=originals_to_resolve(db.session, current_user),
-        to_deliver=db.session.scalar(select(func.count()).select_from(window_queue(current_user, "deliver").subquery())),
-        **window_overview(db.session, current_user, outlines),
-    )
+
+    def render() -> str:
+        form = QueueFilterForm(request.args, meta={"csrf": False})
+        outlines = service_outlines(db.session)
+        form.service.choices = [SelectChoice("", _("All services"))] + [SelectChoice(s.code, localized(s, "name")) for s in outlines]
+        status, service_code = "waiting", None
+        if form.validate():
+            status, service_code = form.status.data or "waiting", form.service.data or None
+        page = db.paginate(window_queue(current_user, status, service_code), per_page=PER_PAGE, error_out=False)
+        return render_template(
+            "counter/_desk.html",
+            form=form,
+            page=page,
+            waited={case.id: minutes_waiting(case, now) for case in page.items},
+            returned=returned_count(db.session, current_user),
+            originals_missing=originals_to_resolve(db.session, current_user),
+            to_deliver=db.session.scalar(select(func.count()).select_from(window_queue(current_user, "deliver").subquery())),
+            **window_overview(db.session, current_user, outlines),
+        )
+
+    content = work_fragment("desk", render, now, current_user.id, request.full_path)
+    return render_template("counter/index.html", county=current_user.window_county, content=content)
 
 
 def _decidable_case(number: str):

@@ -1,5 +1,5 @@
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -11,6 +11,7 @@ from portal.domain.permits import holder_permits, permit_state
 from portal.models import Case, Role
 from portal.security import role_required
 from portal.web.clock import request_now, request_today
+from portal.web.fragments import work_fragment
 
 bp = Blueprint("resident", __name__, url_prefix="/resident")
 
@@ -18,13 +19,19 @@ bp = Blueprint("resident", __name__, url_prefix="/resident")
 @bp.get("/")
 @role_required(Role.resident)
 def index():
-    cases = db.session.scalars(
-        visible_cases(current_user).options(selectinload(Case.service).options(*LISTED_SERVICE)).order_by(Case.submitted_at.desc())
-    ).all()
+    """Kept per resident for the second while the work is unchanged
+    (``work_fragment``)."""
 
-    today = request_today()
-    held = [(p, permit_state(p, today)) for p in holder_permits(db.session, current_user.id_number)]
-    return render_template("resident/index.html", user=current_user, cases=cases, permits=held)
+    def render() -> str:
+        cases = db.session.scalars(
+            visible_cases(current_user).options(selectinload(Case.service).options(*LISTED_SERVICE)).order_by(Case.submitted_at.desc())
+        ).all()
+        today = request_today()
+        held = [(p, permit_state(p, today)) for p in holder_permits(db.session, current_user.id_number)]
+        return render_template("resident/_applications.html", user=current_user, cases=cases, permits=held)
+
+    content = work_fragment("my-applications", render, request_now(), current_user.id, request.full_path)
+    return render_template("resident/index.html", content=content)
 
 
 @bp.app_context_processor
