@@ -12,7 +12,8 @@ and channels; tasks for accepted cases; about 2% of the last fortnight's
 tasks still open and overdue), the daily tallies are rebuilt once with
 `rebuild_tallies`, and the script prints the median of 5 runs of:
 - the dashboard's figures for this month (the domain call: every query);
-- the whole dashboard page, rendered for a signed-in supervisor;
+- the whole dashboard page, rendered for a signed-in supervisor (and, in
+  brackets, the same page as the process keeps it within a second);
 - the overdue list (first 100 and the count).
 """
 
@@ -228,9 +229,16 @@ def measure(app, now: datetime, month: str | None = None) -> dict:
         client.post("/login/code", data={"code": pyotp.TOTP(DEMO_SECRET).now()})
     address = "/supervisor/dashboard?" + urlencode(filters.query_args())
     assert client.get(address).status_code == 200
-    page = median_ms(lambda: client.get(address))
+    # The process keeps the page for the second while the work is
+    # unchanged (web/fragments.work_fragment): a new address each run is
+    # rendered afresh, which is the figure the target is about; the same
+    # address again is the kept page.
+    runs = iter(range(1_000_000))
+    page = median_ms(lambda: client.get(f"{address}&run={next(runs)}"))
+    kept = median_ms(lambda: client.get(address))
     return {
-        "tally_rows": rows, "rebuild_s": rebuild, "refresh_ms": refresh, "figures_ms": figures, "page_ms": page, "overdue_ms": overdue,
+        "tally_rows": rows, "rebuild_s": rebuild, "refresh_ms": refresh, "figures_ms": figures, "page_ms": page, "kept_ms": kept,
+        "overdue_ms": overdue,
         "month_received": board.totals.received, "overdue_total": board.overdue_total,
     }
 
@@ -263,7 +271,7 @@ def main() -> None:
         print(
             f"{url.split(':')[0]:<18} "
             f"{size:>9,} cases  load {loaded:6.1f} s  tallies {r['tally_rows']:>6,} rows in {r['rebuild_s']:5.1f} s  "
-            f"dashboard figures {r['figures_ms']:7.1f} ms  page {r['page_ms']:7.1f} ms  "
+            f"dashboard figures {r['figures_ms']:7.1f} ms  page {r['page_ms']:7.1f} ms (kept {r['kept_ms']:5.1f} ms)  "
             f"overdue list {r['overdue_ms']:6.1f} ms  one group's tallies {r['refresh_ms']:5.1f} ms  "
             f"(month: {r['month_received']:,} received, "
             f"{r['overdue_total']:,} overdue)",

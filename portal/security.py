@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload
 
 from portal.config import ConfigError
 from portal.db import db
@@ -43,7 +44,8 @@ def load_user(identity: str) -> User | None:
         user_id, version = (int(part) for part in identity.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
+    # An officer's pages all name their agency: it comes with the user.
+    user = db.session.get(User, user_id, options=[joinedload(User.agency)])
     if user is None or user.session_version != version or not user.active:
         return None
     return user

@@ -199,7 +199,10 @@ def mark_tally(session: Session, case_: Case) -> None:
     )
 
 
-@event.listens_for(Session, "before_commit")
+# First of the commit's listeners (insert=True): the work stamp, written
+# after it, is then locked only while the transaction ends, and every
+# committer takes the group locks before the stamp's row.
+@event.listens_for(Session, "before_commit", insert=True)
 def _refresh_marked(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint: wait for the real commit
         return

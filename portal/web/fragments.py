@@ -34,8 +34,40 @@ from portal.db import db
 from portal.domain.stamps import read_stamps
 
 KEPT_MAX = 512  # filters come from the query string: the oldest go first
-_kept: OrderedDict[tuple, Markup] = OrderedDict()
-_lock = threading.Lock()
+WORK_KEPT_MAX = 256  # the pages of one second, for every user signed in to this process
+
+
+class _Copies:
+    """A process's copies, the least recently used dropped past ``most``.
+    With an ``epoch`` (the work stamps and the second), copies of an
+    earlier one are dropped at once: they can never be shown again."""
+
+    def __init__(self, most: int):
+        self.most = most
+        self.items: OrderedDict[tuple, object] = OrderedDict()
+        self.epoch: tuple | None = None
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, produce: Callable, epoch: tuple | None = None):
+        with self.lock:
+            if epoch is not None and epoch != self.epoch:
+                self.items.clear()
+                self.epoch = epoch
+            hit = self.items.get(key)
+            if hit is not None:
+                self.items.move_to_end(key)
+                return hit
+        made = produce()
+        with self.lock:
+            if epoch is None or epoch == self.epoch:
+                self.items[key] = made
+                while len(self.items) > self.most:
+                    self.items.popitem(last=False)
+        return made
+
+
+_kept = _Copies(KEPT_MAX)
+_work_pages = _Copies(WORK_KEPT_MAX)
 
 
 def data_stamps() -> dict[str, str]:
@@ -65,25 +97,35 @@ def work_fragment(name: str, render: Callable[[], str], now, *key: Hashable) -> 
     ``now`` is in the same second. ``key`` must name whatever else the HTML
     depends on: the address with its query, and the user or the case where
     it shows theirs."""
-    return _kept_fragment(("calendar", "catalog", "work"), name, render, (int(now.timestamp()), *key))
+    stamps = _stamps_of(("calendar", "catalog", "work"))
+    if stamps is None:
+        return Markup(render())  # never stamped: nothing to trust a copy on
+    epoch = (*stamps, int(now.timestamp()))
+    return _work_pages.get((name, str(get_locale()), *key), lambda: Markup(render()), epoch)
+
+
+def work_count(name: str, count: Callable[[], int], *key: Hashable) -> int:
+    """``count()``, from this process's copy while the work is unchanged:
+    for the header's badges, which change with the data and not with the
+    clock. ``key`` names the user they are counted for."""
+    stamps = _stamps_of(("work",))
+    if stamps is None:
+        return count()
+    return _kept.get((name, *stamps, *key), count)
 
 
 def _kept_fragment(names: tuple[str, ...], name: str, render: Callable[[], str], key: tuple) -> Markup:
+    stamps = _stamps_of(names)
+    if stamps is None:
+        return Markup(render())  # never stamped: nothing to trust a copy on
+    return _kept.get((name, *stamps, str(get_locale()), *key), lambda: Markup(render()))
+
+
+def _stamps_of(names: tuple[str, ...]) -> tuple[str, ...] | None:
     stamps = data_stamps()
     if any(stamp not in stamps for stamp in names):
-        return Markup(render())  # never stamped: nothing to trust a copy on
-    full = (name, *(stamps[stamp] for stamp in names), str(get_locale()), *key)
-    with _lock:
-        hit = _kept.get(full)
-        if hit is not None:
-            _kept.move_to_end(full)
-            return hit
-    html = Markup(render())
-    with _lock:
-        _kept[full] = html
-        while len(_kept) > KEPT_MAX:
-            _kept.popitem(last=False)
-    return html
+        return None
+    return tuple(stamps[stamp] for stamp in names)
 
 
 def with_validator(html: str):

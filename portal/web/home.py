@@ -8,6 +8,7 @@ from portal.db import db
 from portal.domain.alerts import alerts_for, mark_alerts_seen, unseen_alert_count
 from portal.models import Role
 from portal.web.clock import request_now
+from portal.web.fragments import work_count
 
 bp = Blueprint("home", __name__)
 
@@ -48,5 +49,6 @@ def alerts():
 def alert_badge():
     """The count of new alerts shown in the header, for staff."""
     if current_user.is_authenticated and current_user.role.is_staff:
-        return {"new_alerts": unseen_alert_count(db.session, current_user)}
+        user = current_user._get_current_object()
+        return {"new_alerts": work_count("new-alerts", lambda: unseen_alert_count(db.session, user), user.id)}
     return {"new_alerts": 0}

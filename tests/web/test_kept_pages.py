@@ -134,3 +134,20 @@ def test_the_desk_is_each_clerks_own_and_follows_a_new_case(app, client, one_sec
         number = factories.create_case(db.session, status="submitted", channel=Channel.counter).number
         db.session.commit()
     assert number in client.page("/counter/").get_text()
+
+
+def test_the_header_counts_a_new_alert_at_the_next_page_and_forgets_it_once_seen(app, client, login_as, one_second):
+    from portal.domain.alerts import sweep
+    from portal.domain.clock import WorkCalendar
+    from tests.tracking_data import build_october
+
+    login_as("officer", agency_code="cs-psb")
+    assert "新提醒" not in text_of(client.page("/agency/"), ".main-nav")
+    assert "新提醒" not in text_of(client.page("/agency/"), ".main-nav")  # the count is kept
+    with app.app_context():
+        build_october(db.session)
+        sweep(db.session, WorkCalendar.load(db.session), factories.at("2026-10-30"))
+        db.session.commit()
+    assert "1 条新提醒" in text_of(client.page("/agency/"), ".main-nav")
+    client.page("/alerts")
+    assert "新提醒" not in text_of(client.page("/agency/"), ".main-nav")

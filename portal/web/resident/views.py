@@ -11,7 +11,7 @@ from portal.domain.permits import holder_permits, permit_state
 from portal.models import Case, Role
 from portal.security import role_required
 from portal.web.clock import request_now, request_today
-from portal.web.fragments import work_fragment
+from portal.web.fragments import work_count, work_fragment
 
 bp = Blueprint("resident", __name__, url_prefix="/resident")
 
@@ -38,7 +38,8 @@ def index():
 def message_badge():
     """The unread count shown in the header, for residents."""
     if current_user.is_authenticated and current_user.role is Role.resident:
-        return {"unread_messages": unread_count(db.session, current_user)}
+        user = current_user._get_current_object()
+        return {"unread_messages": work_count("unread-messages", lambda: unread_count(db.session, user), user.id)}
     return {"unread_messages": 0}
 
 
