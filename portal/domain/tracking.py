@@ -59,15 +59,26 @@ def track_by_code(session: Session, number: str, code: str, now: datetime) -> Lo
     """The case with this number (as ``access.public_lookup`` loads it)
     when ``code`` is its query code and the case is not locked. A wrong code is counted against the case; the one
     that reaches ``FAILURES_ALLOWED`` within ``FAILURE_WINDOW`` locks it."""
-    case = session.scalar(public_lookup().where(Case.number == typed_code(number).upper()))
-    if case is None:
+    found = session.execute(
+        public_lookup().add_columns(_locked_until(now)).where(Case.number == typed_code(number).upper())
+    ).first()
+    if found is None:
         return Lookup()
-    lockout = active_lockout(session, case, now)
-    if lockout is not None:
-        return Lookup(locked_until=lockout.locked_until)
+    case, locked_until = found
+    if locked_until is not None:
+        return Lookup(locked_until=locked_until)
     if secrets.compare_digest(case.query_code.encode(), typed_code(code).encode()):
         return Lookup(case=case)
     return _count_failure(session, case, now)
+
+
+def _locked_until(now: datetime):
+    """The end of the case's lockout in force, read with the case itself."""
+    return (
+        select(func.max(TrackingLockout.locked_until))
+        .where(TrackingLockout.case_id == Case.id, TrackingLockout.locked_until > now)
+        .scalar_subquery()
+    )
 
 
 def active_lockout(session: Session, case: Case, now: datetime) -> TrackingLockout | None:

@@ -104,6 +104,20 @@ def work_fragment(name: str, render: Callable[[], str], now, *key: Hashable) -> 
     return _work_pages.get((name, str(get_locale()), *key), lambda: Markup(render()), epoch)
 
 
+def work_page(name: str, render: Callable[[], str], now, *key: Hashable) -> str:
+    """The whole page ``render()`` makes, kept as ``work_fragment`` keeps a
+    part, for a visitor who is not signed in and has no message waiting:
+    they all see the same header. Anyone else's page is rendered."""
+    if _visitor_of_their_own():
+        return render()
+    return work_fragment(name, render, now, *key)
+
+
+def _visitor_of_their_own() -> bool:
+    """Signed in, or a message is waiting: the header is theirs."""
+    return current_user.is_authenticated or bool(session.get("_flashes"))
+
+
 def work_count(name: str, count: Callable[[], int], *key: Hashable) -> int:
     """``count()``, from this process's copy while the work is unchanged:
     for the header's badges, which change with the data and not with the
@@ -140,6 +154,6 @@ def public_page(name: str, render: Callable[[], str], *key: Hashable):
     """The page ``render()`` makes, with a validator; for an anonymous
     visitor with no flashed message, from this process's copy for this
     address (path and query) while the catalog's stamp is unchanged."""
-    if current_user.is_authenticated or session.get("_flashes"):
+    if _visitor_of_their_own():
         return with_validator(render())
     return with_validator(catalog_fragment(f"{name}-page", render, request.full_path, *key))

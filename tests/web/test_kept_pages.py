@@ -151,3 +151,16 @@ def test_the_header_counts_a_new_alert_at_the_next_page_and_forgets_it_once_seen
     assert "1 条新提醒" in text_of(client.page("/agency/"), ".main-nav")
     client.page("/alerts")
     assert "新提醒" not in text_of(client.page("/agency/"), ".main-nav")
+
+
+def test_a_tracking_page_kept_for_anonymous_visitors_never_reaches_a_signed_in_one(app, client, login_as, one_second):
+    number, code, _ = a_case(app)
+    anonymous = app.test_client()
+    page = parse(look_up(anonymous, number, code).get_data(as_text=True))
+    assert "退出" not in text_of(page, "header")
+    login_as("resident", real_name="周芳")
+    mine = parse(look_up(client, number, code).get_data(as_text=True))
+    assert "周芳" in text_of(mine, "header")
+    assert text_of(mine, "main") == text_of(page, "main")
+    again = parse(look_up(anonymous, number, code).get_data(as_text=True))
+    assert "周芳" not in again.get_text()

@@ -238,14 +238,14 @@ def _right_code_twice(app, client, count_statements, number, code):
     with count_statements() as counted:
         page = parse(look_up(client, number, code, csrf=csrf).get_data(as_text=True))
     assert number in text_of(page, "main")
-    # the stamps; the case's number and code; the lockout; then, to render
-    # the result, the case with its service, tasks, their agencies and
-    # notices, and the public events
-    assert counted[0] <= 8
+    # the case's number and code with its lockout; the stamps; then, to
+    # render the result, the case with its service, tasks, their agencies
+    # and notices, and the public events
+    assert counted[0] <= 7
     with count_statements() as counted:
         again = parse(look_up(client, number, code, csrf=csrf).get_data(as_text=True))
-    # the result is kept by the process: the stamps, the case's code and the lockout
-    assert counted[0] <= 3
+    # the page is kept by the process: the case's code with its lockout, and the stamps
+    assert counted[0] <= 2
     assert text_of(again, "main") == text_of(page, "main")
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(TrackingFailure)) == 0

@@ -36,7 +36,7 @@ from portal.web.actions import run_action
 from portal.web.cases.forms import CorrectionAnswerForm, TrackForm, WithdrawForm
 from portal.web.clock import request_calendar, request_now
 from portal.web.forms import DeliverForm, send_stored
-from portal.web.fragments import work_fragment
+from portal.web.fragments import work_fragment, work_page
 from portal.web.navigation import external_url
 from portal.web.return_files import ReturnAnswerForm
 
@@ -253,23 +253,21 @@ def tracking_page(form: TrackForm | None, case: Case | None = None, status: int 
     """The tracking page; its language switch comes back to ``language_next``
     (the form by default), never to an address with a query code in it.
     What it shows of a case is the same for everyone who may see it, so the
-    process keeps it per case and second while the work is unchanged."""
-    result = None
-    if case is not None:
-        result = work_fragment(
-            "track",
-            lambda: _track_result(public_case(db.session, case)),
-            request_now(),
-            case.id,
-        )
-    return (
-        render_template(
-            "cases/track.html", form=form, result=result,
-            language_next=language_next or url_for("cases.track"), **context,
-        ),
-        status,
-        TRACKING_HEADERS,
-    )
+    process keeps it per case and second while the work is unchanged; for
+    a visitor who is not signed in, the whole page."""
+    language_next = language_next or url_for("cases.track")
+
+    def page(result=None) -> str:
+        return render_template("cases/track.html", form=form, result=result, language_next=language_next, **context)
+
+    if case is None:
+        return page(), status, TRACKING_HEADERS
+    now = request_now()
+
+    def with_result() -> str:
+        return page(work_fragment("track", lambda: _track_result(public_case(db.session, case)), now, case.id))
+
+    return work_page("track-page", with_result, now, case.id, language_next), status, TRACKING_HEADERS
 
 
 @bp.route("/track", methods=["GET", "POST"])
