@@ -40,29 +40,30 @@ from portal.models import (
 )
 
 STAMPED = {"calendar": (CalendarDay, CalendarYear), "catalog": (Agency, Service)}
-NAMES = ("calendar", "catalog", "work")
 UNSHOWN = (DataStamp, WorkerHeartbeat, PeriodicRun, OutboxMessage, ApiToken, TrackingFailure, VerificationCode, RecoveryCode)
 _UNSHOWN_TABLES = frozenset(model.__tablename__ for model in UNSHOWN)
 _WORK_CHANGED = "work_changed"
-# A Core statement on the table, not the ORM entity: this read runs on
-# every request that shows the calendar or the catalog, and the ORM's
-# bookkeeping would cost twice the query itself.
+# Core statements on the table, run on the session's connection past the
+# ORM's execution: these reads run on every request that shows the
+# calendar, the catalog or kept work, and the ORM's bookkeeping would cost
+# more than the query itself.
 _STAMP = select(DataStamp.__table__.c.stamp).where(DataStamp.__table__.c.name == bindparam("name"))
-
-
 _STAMPS = select(DataStamp.__table__.c.name, DataStamp.__table__.c.stamp).where(
-    DataStamp.__table__.c.name.in_(NAMES)
+    DataStamp.__table__.c.name.in_(bindparam("names", expanding=True))
 )
 
 
 def read_stamp(session: Session, name: str) -> str | None:
     """The current stamp of ``name``; None where it was never stamped."""
-    return session.execute(_STAMP, {"name": name}).scalar()
+    return session.connection().execute(_STAMP, {"name": name}).scalar()
 
 
-def read_stamps(session: Session) -> dict[str, str]:
-    """Every stamp in ``NAMES`` that exists, in one read."""
-    return dict(session.execute(_STAMPS).all())
+def read_stamps(session: Session, names: tuple[str, ...]) -> dict[str, str]:
+    """The stamps of ``names`` that exist, in one read."""
+    if len(names) == 1:
+        stamp = read_stamp(session, names[0])
+        return {} if stamp is None else {names[0]: stamp}
+    return dict(session.connection().execute(_STAMPS, {"names": list(names)}).all())
 
 
 def restamp(session: Session, name: str) -> None:

@@ -70,11 +70,14 @@ _kept = _Copies(KEPT_MAX)
 _work_pages = _Copies(WORK_KEPT_MAX)
 
 
-def data_stamps() -> dict[str, str]:
-    """The data stamps, read once per request."""
-    if "data_stamps" not in g:
-        g.data_stamps = read_stamps(db.session)
-    return g.data_stamps
+def data_stamps(names: tuple[str, ...]) -> dict[str, str]:
+    """The stamps of ``names`` that exist, each read once per request."""
+    known = g.setdefault("data_stamps", {})
+    missing = tuple(name for name in names if name not in known)
+    if missing:
+        found = read_stamps(db.session, missing)
+        known.update({name: found.get(name) for name in missing})
+    return known
 
 
 @event.listens_for(Session, "after_commit")
@@ -136,10 +139,10 @@ def _kept_fragment(names: tuple[str, ...], name: str, render: Callable[[], str],
 
 
 def _stamps_of(names: tuple[str, ...]) -> tuple[str, ...] | None:
-    stamps = data_stamps()
-    if any(stamp not in stamps for stamp in names):
+    stamps = data_stamps(names)
+    if any(stamps[name] is None for name in names):
         return None
-    return tuple(stamps[stamp] for stamp in names)
+    return tuple(stamps[name] for name in names)
 
 
 def with_validator(html: str):
