@@ -90,6 +90,13 @@ def work_changed(session: Session) -> None:
     session.info[_WORK_CHANGED] = True
 
 
+def unsettled(session: Session) -> bool:
+    """This transaction changed what kept pages show and has not committed:
+    a page rendered now must not be kept, since the change may yet be
+    rolled back."""
+    return bool(session.info.get(_WORK_CHANGED)) or _shown((*session.new, *session.dirty, *session.deleted))
+
+
 def _shown(rows) -> bool:
     return any(not isinstance(row, UNSHOWN) for row in rows)
 

@@ -31,7 +31,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.db import db
-from portal.domain.stamps import read_stamps
+from portal.domain.stamps import read_stamps, unsettled
 
 KEPT_MAX = 512  # filters come from the query string: the oldest go first
 WORK_KEPT_MAX = 256  # the pages of one second, for every user signed in to this process
@@ -102,7 +102,7 @@ def work_fragment(name: str, render: Callable[[], str], now, *key: Hashable) -> 
     it shows theirs."""
     stamps = _stamps_of(("calendar", "catalog", "work"))
     if stamps is None:
-        return Markup(render())  # never stamped: nothing to trust a copy on
+        return Markup(render())
     epoch = (*stamps, int(now.timestamp()))
     return _work_pages.get((name, str(get_locale()), *key), lambda: Markup(render()), epoch)
 
@@ -134,11 +134,16 @@ def work_count(name: str, count: Callable[[], int], *key: Hashable) -> int:
 def _kept_fragment(names: tuple[str, ...], name: str, render: Callable[[], str], key: tuple) -> Markup:
     stamps = _stamps_of(names)
     if stamps is None:
-        return Markup(render())  # never stamped: nothing to trust a copy on
+        return Markup(render())
     return _kept.get((name, *stamps, str(get_locale()), *key), lambda: Markup(render()))
 
 
 def _stamps_of(names: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The stamps to key a copy on; None where there is nothing to trust a
+    copy on: a stamp never written, or this request's own changes not yet
+    committed."""
+    if unsettled(db.session):
+        return None
     stamps = data_stamps(names)
     if any(stamps[name] is None for name in names):
         return None

@@ -164,3 +164,17 @@ def test_a_tracking_page_kept_for_anonymous_visitors_never_reaches_a_signed_in_o
     assert text_of(mine, "main") == text_of(page, "main")
     again = parse(look_up(anonymous, number, code).get_data(as_text=True))
     assert "周芳" not in again.get_text()
+
+
+def test_what_a_request_renders_before_its_own_change_commits_is_never_kept(app):
+    from portal.web.fragments import work_fragment
+
+    moment = factories.wall_clock()
+    with app.test_request_context("/agency/"):
+        case = factories.create_case(db.session, status="submitted")
+        db.session.commit()
+        case.applicant_name = "钱七"
+        db.session.flush()  # written, not committed
+        assert work_fragment("probe", lambda: "钱七", moment, case.id) == "钱七"
+        db.session.rollback()  # the change never happened
+        assert work_fragment("probe", lambda: db.session.get(Case, case.id).applicant_name, moment, case.id) == "测试申请人"
