@@ -67,7 +67,8 @@ class _Copies:
 
 
 _kept = _Copies(KEPT_MAX)
-_work_pages = _Copies(WORK_KEPT_MAX)
+_work_pages = _Copies(WORK_KEPT_MAX)  # clock-dependent: the current second's
+_work_kept = _Copies(KEPT_MAX)  # the clock changes nothing in them: kept until the work changes
 
 
 def data_stamps(names: tuple[str, ...]) -> dict[str, str]:
@@ -97,14 +98,17 @@ def catalog_fragment(name: str, render: Callable[[], str], *key: Hashable) -> Ma
 def work_fragment(name: str, render: Callable[[], str], now, *key: Hashable) -> Markup:
     """``render()``'s HTML, from this process's copy while the calendar,
     the catalog and the work are as they were, the language is the same and
-    ``now`` is in the same second. ``key`` must name whatever else the HTML
-    depends on: the address with its query, and the user or the case where
-    it shows theirs."""
+    ``now`` is in the same second (``now`` None: the HTML shows nothing the
+    clock changes, such as a level or a time waited, and is kept until the
+    work changes). ``key`` must name whatever else the HTML depends on: the
+    address with its query, and the user or the case where it shows theirs."""
     stamps = _stamps_of(("calendar", "catalog", "work"))
     if stamps is None:
         return Markup(render())
-    epoch = (*stamps, int(now.timestamp()))
-    return _work_pages.get((name, str(get_locale()), *key), lambda: Markup(render()), epoch)
+    full = (name, str(get_locale()), *key)
+    if now is None:
+        return _work_kept.get(full, lambda: Markup(render()), stamps)
+    return _work_pages.get(full, lambda: Markup(render()), (*stamps, int(now.timestamp())))
 
 
 def work_page(name: str, render: Callable[[], str], now, *key: Hashable) -> str:

@@ -33,7 +33,7 @@ def received_count(page) -> str:
     return text_of(page.select(".count-grid > div")[0], "dd")
 
 
-def test_a_kept_tracking_result_shows_a_status_change_at_the_next_lookup(app, client, one_second):
+def test_a_kept_tracking_result_shows_a_status_change_at_the_next_lookup(app, client):
     number, code, _ = a_case(app)
     csrf = csrf_of(client)
     before = parse(look_up(client, number, code, csrf=csrf).get_data(as_text=True))
@@ -153,7 +153,7 @@ def test_the_header_counts_a_new_alert_at_the_next_page_and_forgets_it_once_seen
     assert "新提醒" not in text_of(client.page("/agency/"), ".main-nav")
 
 
-def test_a_tracking_page_kept_for_anonymous_visitors_never_reaches_a_signed_in_one(app, client, login_as, one_second):
+def test_a_tracking_page_kept_for_anonymous_visitors_never_reaches_a_signed_in_one(app, client, login_as):
     number, code, _ = a_case(app)
     anonymous = app.test_client()
     page = parse(look_up(anonymous, number, code).get_data(as_text=True))

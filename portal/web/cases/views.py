@@ -252,9 +252,10 @@ def _track_result(case: Case) -> str:
 def tracking_page(form: TrackForm | None, case: Case | None = None, status: int = 200, language_next: str | None = None, **context):
     """The tracking page; its language switch comes back to ``language_next``
     (the form by default), never to an address with a query code in it.
-    What it shows of a case is the same for everyone who may see it, so the
-    process keeps it per case and second while the work is unchanged; for
-    a visitor who is not signed in, the whole page."""
+    What it shows of a case is the same for everyone who may see it and
+    nothing in it changes with the clock, so the process keeps it per case
+    while the work is unchanged; for a visitor who is not signed in, the
+    whole page."""
     language_next = language_next or url_for("cases.track")
 
     def page(result=None) -> str:
@@ -262,12 +263,11 @@ def tracking_page(form: TrackForm | None, case: Case | None = None, status: int 
 
     if case is None:
         return page(), status, TRACKING_HEADERS
-    now = request_now()
 
     def with_result() -> str:
-        return page(work_fragment("track", lambda: _track_result(public_case(db.session, case)), now, case.id))
+        return page(work_fragment("track", lambda: _track_result(public_case(db.session, case)), None, case.id))
 
-    return work_page("track-page", with_result, now, case.id, language_next), status, TRACKING_HEADERS
+    return work_page("track-page", with_result, None, case.id, language_next), status, TRACKING_HEADERS
 
 
 @bp.route("/track", methods=["GET", "POST"])
