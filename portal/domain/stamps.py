@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from portal.models import (
@@ -67,13 +67,12 @@ def read_stamps(session: Session, names: tuple[str, ...]) -> dict[str, str]:
 
 
 def restamp(session: Session, name: str) -> None:
-    fresh = uuid.uuid4().hex
-    with session.no_autoflush:
-        row = session.get(DataStamp, name)
-    if row is None:
-        session.add(DataStamp(name=name, stamp=fresh))
-    else:
-        row.stamp = fresh
+    """Write a new stamp for ``name`` in the session's transaction: one
+    UPDATE (an INSERT the first time)."""
+    table, fresh = DataStamp.__table__, uuid.uuid4().hex
+    connection = session.connection()
+    if connection.execute(update(table).where(table.c.name == name).values(stamp=fresh)).rowcount == 0:
+        connection.execute(insert(table).values(name=name, stamp=fresh))
 
 
 @event.listens_for(Session, "before_flush")

@@ -260,8 +260,10 @@ def create_case():
         return api_problem(
             "conflict", "This Idempotency-Key was used for a different application; use a new key for a new case."
         )
-    db.session.commit()
+    # The answer is written from the case as this transaction made it,
+    # before the commit expires it; a commit that fails answers 503 instead.
     body = case_detail(case, principal, request_calendar(), request_now())
     body["query_code"] = case.query_code  # for the receipt the window prints
     location = url_for("api.get_case", number=case.number)
+    db.session.commit()
     return json_response(body, 201 if created else 200, {"Location": location})
