@@ -60,6 +60,11 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, END_OF_DAY, tzinfo=SHANGHAI).astimezone(UTC)
 
 
+def next_midnight(moment: datetime) -> datetime:
+    """The moment the next Shanghai day begins, in UTC."""
+    return datetime.combine(local_date(moment) + timedelta(days=1), time.min, tzinfo=SHANGHAI).astimezone(UTC)
+
+
 class WorkCalendar:
     """Working days over a contiguous range of dates."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from portal.domain.clock import (
@@ -85,6 +85,13 @@ def task_level_clause(level_: Level, calendar: WorkCalendar, now: datetime) -> C
 def overdue_task_clause(now: datetime) -> ColumnElement[bool]:
     """SQL for ``task_level(...) is Level.overdue``, which needs no calendar."""
     return and_(Task.status.in_(LEVELLED_TASKS), _due_at_level(Task.due_at, Level.overdue, None, now))
+
+
+def next_task_overdue(now: datetime):
+    """SQL for the moment the next open task falls overdue (the bound of
+    ``overdue_task_clause``: overdue once its due time is past); NULL when
+    none will."""
+    return select(func.min(Task.due_at)).where(Task.status.in_(LEVELLED_TASKS), Task.due_at >= now).scalar_subquery()
 
 
 def case_level_clause(level_: Level, calendar: WorkCalendar, now: datetime) -> ColumnElement[bool]:

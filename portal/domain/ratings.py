@@ -17,8 +17,9 @@ from sqlalchemy import case as when
 from sqlalchemy.orm import Session, selectinload
 
 from portal.domain import Collector, DomainError
-from portal.domain.clock import Deadline, Level, WorkCalendar, deadline, level, local_date
+from portal.domain.clock import Deadline, Level, WorkCalendar, deadline, level, local_date, next_midnight
 from portal.domain.dashboard import Filters, case_filters, tally_scope
+from portal.domain.deadlines import next_task_overdue
 from portal.domain.events import record_event
 from portal.domain.messages import notify_applicant
 from portal.domain.tallies import LOW_SCORE, mark_tally
@@ -260,6 +261,26 @@ def _tally_scores(row) -> ScoreFigures:
         average=(row.score_sum / row.rated) if row.rated else None,
         low=int(row.rated_low or 0),
     )
+
+
+def next_follow_up_overdue(now: datetime):
+    """SQL for the moment the next open follow-up falls overdue (the bound
+    of ``_open_overdue``); NULL when none will."""
+    return (
+        select(func.min(RatingFollowUp.due_at))
+        .where(RatingFollowUp.closed_at.is_(None), RatingFollowUp.due_at >= now)
+        .scalar_subquery()
+    )
+
+
+def next_clock_change(session: Session, now: datetime) -> datetime:
+    """The first moment from ``now`` on at which the dashboard (with its
+    ratings panel, hence here) reads differently with no data changed: an
+    open task or rating follow-up falls overdue, or the Shanghai day ends
+    (this month runs to today). Whatever the filters: a filtered page may
+    change later, never sooner. One statement."""
+    tasks, follow_ups = session.execute(select(next_task_overdue(now), next_follow_up_overdue(now))).one()
+    return min(moment for moment in (tasks, follow_ups, next_midnight(now)) if moment is not None)
 
 
 def _open_overdue(session: Session, filters: Filters, now: datetime) -> int:

@@ -34,13 +34,14 @@ from portal.db import db
 from portal.domain.stamps import read_stamps, unsettled
 
 KEPT_MAX = 512  # filters come from the query string: the oldest go first
-WORK_KEPT_MAX = 256  # the pages of one second, for every user signed in to this process
+WORK_KEPT_MAX = 256  # a kind of page's copies of one epoch: per user, address and language
 
 
 class _Copies:
     """A process's copies, the least recently used dropped past ``most``.
-    With an ``epoch`` (the work stamps and the second), copies of an
-    earlier one are dropped at once: they can never be shown again."""
+    With an ``epoch`` (the stamps and the clock they were made for),
+    copies of an earlier one are dropped at once: they can never be shown
+    again."""
 
     def __init__(self, most: int):
         self.most = most
@@ -67,8 +68,7 @@ class _Copies:
 
 
 _kept = _Copies(KEPT_MAX)
-_work_pages = _Copies(WORK_KEPT_MAX)  # clock-dependent: the current second's
-_work_kept = _Copies(KEPT_MAX)  # the clock changes nothing in them: kept until the work changes
+_work_copies: dict[str, _Copies] = {}  # one per kind of page, each with its own epoch
 
 
 def data_stamps(names: tuple[str, ...]) -> dict[str, str]:
@@ -95,29 +95,35 @@ def catalog_fragment(name: str, render: Callable[[], str], *key: Hashable) -> Ma
     return _kept_fragment(("catalog",), name, render, key)
 
 
-def work_fragment(name: str, render: Callable[[], str], now, *key: Hashable) -> Markup:
+def work_fragment(name: str, render: Callable[[], str], *key: Hashable, clock: Hashable = None) -> Markup:
     """``render()``'s HTML, from this process's copy while the calendar,
-    the catalog and the work are as they were, the language is the same and
-    ``now`` is in the same second (``now`` None: the HTML shows nothing the
-    clock changes, such as a level or a time waited, and is kept until the
-    work changes). ``key`` must name whatever else the HTML depends on: the
-    address with its query, and the user or the case where it shows theirs."""
+    the catalog and the work are as they were, the language is the same
+    and ``clock`` too: what of the time the HTML depends on — the current
+    second (``second_of``) for a page that shows levels or times waited,
+    the next moment it would read differently where that is known, None
+    where the clock changes nothing in it. ``key`` must name whatever else
+    the HTML depends on: the address with its query, and the user or the
+    case where it shows theirs."""
     stamps = _stamps_of(("calendar", "catalog", "work"))
     if stamps is None:
         return Markup(render())
-    full = (name, str(get_locale()), *key)
-    if now is None:
-        return _work_kept.get(full, lambda: Markup(render()), stamps)
-    return _work_pages.get(full, lambda: Markup(render()), (*stamps, int(now.timestamp())))
+    copies = _work_copies.get(name)
+    if copies is None:
+        copies = _work_copies.setdefault(name, _Copies(WORK_KEPT_MAX))
+    return copies.get((str(get_locale()), *key), lambda: Markup(render()), (*stamps, clock))
 
 
-def work_page(name: str, render: Callable[[], str], now, *key: Hashable) -> str:
+def second_of(now) -> int:
+    return int(now.timestamp())
+
+
+def work_page(name: str, render: Callable[[], str], *key: Hashable, clock: Hashable = None) -> str:
     """The whole page ``render()`` makes, kept as ``work_fragment`` keeps a
     part, for a visitor who is not signed in and has no message waiting:
     they all see the same header. Anyone else's page is rendered."""
     if _visitor_of_their_own():
         return render()
-    return work_fragment(name, render, now, *key)
+    return work_fragment(name, render, *key, clock=clock)
 
 
 def _visitor_of_their_own() -> bool:

@@ -292,3 +292,26 @@ def test_the_figures_need_the_same_statements_for_few_or_many_ratings(session, c
         figures = rating_figures(session, OCTOBER, NOW)
     assert figures.count == 18
     assert many[0] == few[0] <= 5
+
+
+def test_the_dashboard_next_changes_when_an_open_task_or_follow_up_falls_due_or_the_day_ends(
+    session, calendar, open_follow_up
+):
+    from datetime import UTC, datetime, timedelta
+
+    from portal.domain.ratings import next_clock_change
+    from tests.factories import create_case, create_task
+
+    now = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+    midnight = datetime(2026, 11, 3, 16, 0, tzinfo=UTC)
+    open_follow_up.due_at = now + timedelta(hours=20)  # tomorrow: after midnight
+    case = create_case(session, status="in_progress")
+    create_task(session, case, status="completed", due_at=now + timedelta(minutes=5))  # finished: never overdue
+    create_task(session, case, status="open", due_at=now - timedelta(hours=1))  # overdue already
+    session.flush()
+    assert next_clock_change(session, now) == midnight
+    open_follow_up.due_at = now + timedelta(hours=3)
+    session.flush()
+    assert next_clock_change(session, now) == now + timedelta(hours=3)
+    create_task(session, case, status="claimed", due_at=now + timedelta(minutes=40))
+    assert next_clock_change(session, now) == now + timedelta(minutes=40)

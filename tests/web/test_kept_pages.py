@@ -178,3 +178,25 @@ def test_what_a_request_renders_before_its_own_change_commits_is_never_kept(app)
         assert work_fragment("probe", lambda: "钱七", moment, case.id) == "钱七"
         db.session.rollback()  # the change never happened
         assert work_fragment("probe", lambda: db.session.get(Case, case.id).applicant_name, moment, case.id) == "测试申请人"
+
+
+def test_the_dashboard_is_kept_across_seconds_until_an_open_task_falls_due(app, client, login_as, count_statements):
+    login_as("supervisor")
+    moment = factories.wall_clock().replace(microsecond=0)
+    with app.app_context():
+        case = factories.create_case(db.session, status="in_progress", accepted_at=moment - timedelta(days=3))
+        factories.create_task(db.session, case, status="open", due_at=moment + timedelta(minutes=10))
+        db.session.commit()
+        number = case.number
+
+    def overdue_at(when):
+        with mock.patch("portal.web.clock.wall_clock", return_value=when):
+            page = client.page("/supervisor/dashboard")
+        return [a.get_text() for a in page.select("section[aria-labelledby=overdue-title] tbody a")]
+
+    assert overdue_at(moment) == []
+    with count_statements() as counted:
+        assert overdue_at(moment + timedelta(minutes=9)) == []
+    assert counted[0] <= 5  # kept: the user, the stamps, the next clock change, the alert badge
+    assert overdue_at(moment + timedelta(minutes=10)) == []  # due now, not yet past
+    assert overdue_at(moment + timedelta(minutes=10, seconds=1)) == [number]

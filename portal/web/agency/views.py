@@ -37,7 +37,7 @@ from portal.web.agency.forms import (
 )
 from portal.web.clock import request_calendar, request_now, request_today
 from portal.web.forms import CONCURRENT_CHANGE
-from portal.web.fragments import work_fragment
+from portal.web.fragments import second_of, work_fragment
 from portal.web.phrases import phrase_options, with_picked_phrase
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
@@ -72,7 +72,7 @@ def index():
             **agency_overview(db.session, current_user, outlines),
         )
 
-    content = work_fragment("agency-queue", render, now, current_user.id, request.full_path)
+    content = work_fragment("agency-queue", render, current_user.id, request.full_path, clock=second_of(now))
     return render_template("agency/index.html", agency=current_user.agency, content=content)
 
 

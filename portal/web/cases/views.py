@@ -265,9 +265,9 @@ def tracking_page(form: TrackForm | None, case: Case | None = None, status: int 
         return page(), status, TRACKING_HEADERS
 
     def with_result() -> str:
-        return page(work_fragment("track", lambda: _track_result(public_case(db.session, case)), None, case.id))
+        return page(work_fragment("track", lambda: _track_result(public_case(db.session, case)), case.id))
 
-    return work_page("track-page", with_result, None, case.id, language_next), status, TRACKING_HEADERS
+    return work_page("track-page", with_result, case.id, language_next), status, TRACKING_HEADERS
 
 
 @bp.route("/track", methods=["GET", "POST"])

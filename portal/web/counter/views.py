@@ -36,7 +36,7 @@ from portal.web.counter.forms import (
     SendOriginalsForm,
 )
 from portal.web.forms import DeliverForm, carrier_choices
-from portal.web.fragments import work_fragment
+from portal.web.fragments import second_of, work_fragment
 from portal.web.phrases import PICKER_SUFFIX, phrase_options, picked_or_typed, with_picked_phrase
 from portal.web.return_files import ReturnAnswerForm
 
@@ -70,7 +70,7 @@ def index():
             **window_overview(db.session, current_user, outlines),
         )
 
-    content = work_fragment("desk", render, now, current_user.id, request.full_path)
+    content = work_fragment("desk", render, current_user.id, request.full_path, clock=second_of(now))
     return render_template("counter/index.html", county=current_user.window_county, content=content)
 
 

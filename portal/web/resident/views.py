@@ -11,7 +11,7 @@ from portal.domain.permits import holder_permits, permit_state
 from portal.models import Case, Role
 from portal.security import role_required
 from portal.web.clock import request_now, request_today
-from portal.web.fragments import work_count, work_fragment
+from portal.web.fragments import second_of, work_count, work_fragment
 
 bp = Blueprint("resident", __name__, url_prefix="/resident")
 
@@ -30,7 +30,7 @@ def index():
         held = [(p, permit_state(p, today)) for p in holder_permits(db.session, current_user.id_number)]
         return render_template("resident/_applications.html", user=current_user, cases=cases, permits=held)
 
-    content = work_fragment("my-applications", render, request_now(), current_user.id, request.full_path)
+    content = work_fragment("my-applications", render, current_user.id, request.full_path, clock=second_of(request_now()))
     return render_template("resident/index.html", content=content)
 
 

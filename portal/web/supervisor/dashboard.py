@@ -12,7 +12,7 @@ from portal import labels
 from portal.db import db
 from portal.domain.catalog import list_agencies, service_outlines
 from portal.domain.dashboard import Filters, cases_query, dashboard, month_range
-from portal.domain.ratings import rating_figures
+from portal.domain.ratings import next_clock_change, rating_figures
 from portal.i18n import localized
 from portal.models import Role
 from portal.models.enums import Channel, County, Department, ServiceMode
@@ -91,8 +91,9 @@ def sorted_rows(rows: list, param: str, default: str = "received") -> tuple[list
 @role_required(Role.supervisor, Role.admin)
 def dashboard_page():
     """Every supervisor sees the same figures for the same filters, so the
-    page below its header is kept per address and second while the work
-    is unchanged (``work_fragment``)."""
+    page below its header is kept per address while the work is unchanged
+    and until the clock would change it (an open task or follow-up falls
+    overdue, the day ends: ``ratings.next_clock_change``)."""
     now = request_now()
 
     def render() -> str:
@@ -112,7 +113,7 @@ def dashboard_page():
             ratings=rating_figures(db.session, filters, now),
         )
 
-    content = work_fragment("dashboard", render, now, request.full_path)
+    content = work_fragment("dashboard", render, request.full_path, clock=next_clock_change(db.session, now))
     return render_template("supervisor/dashboard.html", content=content)
 
 
