@@ -9,19 +9,20 @@ worker and host, and a process checks it with one single-row read.
 
 The work stamp changes far more often, with every case a window or an
 officer touches, so it is written once per transaction, as the commit
-begins (``before_commit``), and its row is locked only while the
-transaction ends. Every table counts except the few in ``UNSHOWN``, which
-change on their own all day (the worker's heartbeat, the outbox's claims,
-a token's last use) and appear on no kept page. Writes that bypass the
-ORM's flush — a Core statement on a connection — say so with
-``work_changed``.
+begins (``before_commit``) and after the transaction's last flush: its
+row is the last one a committer locks, held only while the transaction
+ends. Every table counts except the few in ``UNSHOWN``, which change on
+their own all day (the worker's heartbeat, the outbox's claims, a token's
+last use, a lockout) and appear on no kept page, and an account's
+sign-in bookkeeping (``UNSHOWN_COLUMNS``). Writes that bypass the ORM's
+flush — a Core statement on a connection — say so with ``work_changed``.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy import bindparam, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from portal.models import (
@@ -35,12 +36,25 @@ from portal.models import (
     RecoveryCode,
     Service,
     TrackingFailure,
+    TrackingLockout,
+    User,
     VerificationCode,
     WorkerHeartbeat,
 )
 
 STAMPED = {"calendar": (CalendarDay, CalendarYear), "catalog": (Agency, Service)}
-UNSHOWN = (DataStamp, WorkerHeartbeat, PeriodicRun, OutboxMessage, ApiToken, TrackingFailure, VerificationCode, RecoveryCode)
+UNSHOWN = (
+    DataStamp, WorkerHeartbeat, PeriodicRun, OutboxMessage, ApiToken, TrackingFailure, TrackingLockout,
+    VerificationCode, RecoveryCode,
+)
+# An account's sign-in bookkeeping: written at every sign-in, shown nowhere.
+UNSHOWN_COLUMNS = {
+    User: frozenset({
+        "password_hash", "locale", "session_version", "last_login_at", "totp_secret", "totp_enrolled_at",
+        "totp_last_step", "second_factor_nonce", "second_factor_failures", "password_setup_nonce",
+        "password_setup_until",
+    }),
+}
 _UNSHOWN_TABLES = frozenset(model.__tablename__ for model in UNSHOWN)
 _WORK_CHANGED = "work_changed"
 # Core statements on the table, run on the session's connection past the
@@ -93,16 +107,28 @@ def unsettled(session: Session) -> bool:
     """This transaction changed what kept pages show and has not committed:
     a page rendered now must not be kept, since the change may yet be
     rolled back."""
-    return bool(session.info.get(_WORK_CHANGED)) or _shown((*session.new, *session.dirty, *session.deleted))
+    return bool(session.info.get(_WORK_CHANGED)) or _shown_changes(session)
 
 
-def _shown(rows) -> bool:
-    return any(not isinstance(row, UNSHOWN) for row in rows)
+def _shown_changes(session: Session) -> bool:
+    """Rows added, deleted or changed (pending, or just flushed) that a kept page may show."""
+    if any(not isinstance(row, UNSHOWN) for row in (*session.new, *session.deleted)):
+        return True
+    return any(_shown_update(row) for row in session.dirty)
+
+
+def _shown_update(row) -> bool:
+    if isinstance(row, UNSHOWN):
+        return False
+    quiet = UNSHOWN_COLUMNS.get(type(row))
+    if quiet is None:
+        return True
+    return any(attr.history.has_changes() for attr in inspect(row).attrs if attr.key not in quiet)
 
 
 @event.listens_for(Session, "after_flush")
 def _note_flushed_work(session: Session, _flush_context) -> None:
-    if _shown((*session.new, *session.dirty, *session.deleted)):
+    if _shown_changes(session):  # still the flush's changes here
         work_changed(session)
 
 
@@ -118,9 +144,13 @@ def _note_statement_work(state) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _restamp_work(session: Session) -> None:
+    """The stamp's row is written last, after every other row the
+    transaction writes is flushed, so a committer holds it only while its
+    transaction ends and never waits for another row while holding it."""
     if session.in_nested_transaction():  # a savepoint: wait for the real commit
         return
-    if session.info.pop(_WORK_CHANGED, False) or _shown((*session.new, *session.dirty, *session.deleted)):
+    session.flush()
+    if session.info.pop(_WORK_CHANGED, False):
         restamp(session, "work")
 
 

@@ -59,3 +59,37 @@ def test_a_change_rolled_back_leaves_the_stamp_and_the_next_commit_clean(session
     session.rollback()
     session.commit()
     assert read_stamp(session, "work") == stamp
+
+
+def test_a_sign_in_leaves_the_stamp_and_a_new_name_renews_it(session):
+    user = create_user(session, "officer", agency_code="cs-psb")
+    session.commit()
+    stamp = read_stamp(session, "work")
+    user.last_login_at = now()  # what every sign-in writes on the account (accounts.check_sign_in)
+    session.commit()
+    assert read_stamp(session, "work") == stamp
+    user.real_name = "郑强强"  # shown on the queue of every colleague
+    session.commit()
+    assert read_stamp(session, "work") != stamp
+
+
+def test_the_stamp_is_the_last_row_a_commit_writes(session):
+    from sqlalchemy import event
+
+    case = create_case(session, status="submitted")
+    session.commit()
+    written: list[str] = []
+    engine = session.get_bind()
+
+    def note(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE")):
+            words = statement.split()
+            written.append(words[2] if words[0].upper() in ("INSERT", "DELETE") else words[1])
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        session.get(Case, case.id).applicant_name = "孙八"  # not flushed before the commit
+        session.commit()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert written[-1] == "data_stamp" and "case_record" in written

@@ -242,7 +242,10 @@ def track_limit() -> str:
 TRACKING_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def _track_result(case: Case) -> str:
+def _track_result(found: Case) -> str:
+    case = public_case(db.session, found)
+    if case is None:  # removed since the lookup found it
+        abort(404)
     return render_template(
         "cases/_track_result.html", case=public_view(case), events=public_events(db.session, case),
         paper=whereabouts(case), postal=postal_delivery_of(case),
@@ -265,7 +268,7 @@ def tracking_page(form: TrackForm | None, case: Case | None = None, status: int 
         return page(), status, TRACKING_HEADERS
 
     def with_result() -> str:
-        return page(work_fragment("track", lambda: _track_result(public_case(db.session, case)), case.id))
+        return page(work_fragment("track", lambda: _track_result(case), case.id))
 
     return work_page("track-page", with_result, case.id, language_next), status, TRACKING_HEADERS
 
