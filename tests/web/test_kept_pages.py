@@ -29,6 +29,13 @@ def one_second():
         yield
 
 
+def overdue_at(client, when) -> list[str]:
+    """The case numbers in the dashboard's overdue list with the clock at ``when``."""
+    with mock.patch("portal.web.clock.wall_clock", return_value=when):
+        page = client.page("/supervisor/dashboard")
+    return [a.get_text() for a in page.select("section[aria-labelledby=overdue-title] tbody a")]
+
+
 def received_count(page) -> str:
     return text_of(page.select(".count-grid > div")[0], "dd")
 
@@ -81,14 +88,9 @@ def test_the_dashboard_lists_work_that_became_overdue_with_no_change_but_the_clo
         db.session.commit()
         number = case.number
 
-    def overdue_at(when):
-        with mock.patch("portal.web.clock.wall_clock", return_value=when):
-            page = client.page("/supervisor/dashboard")
-        return [a.get_text() for a in page.select("section[aria-labelledby=overdue-title] tbody a")]
-
-    assert overdue_at(moment) == []
-    assert overdue_at(moment) == []  # kept for this second
-    assert overdue_at(moment + timedelta(minutes=1)) == [number]
+    assert overdue_at(client, moment) == []
+    assert overdue_at(client, moment) == []  # kept for this second
+    assert overdue_at(client, moment + timedelta(minutes=1)) == [number]
 
 
 def test_each_supervisor_gets_their_own_header_on_a_kept_dashboard(app, client, login_as):
@@ -189,14 +191,9 @@ def test_the_dashboard_is_kept_across_seconds_until_an_open_task_falls_due(app, 
         db.session.commit()
         number = case.number
 
-    def overdue_at(when):
-        with mock.patch("portal.web.clock.wall_clock", return_value=when):
-            page = client.page("/supervisor/dashboard")
-        return [a.get_text() for a in page.select("section[aria-labelledby=overdue-title] tbody a")]
-
-    assert overdue_at(moment) == []
+    assert overdue_at(client, moment) == []
     with count_statements() as counted:
-        assert overdue_at(moment + timedelta(minutes=9)) == []
+        assert overdue_at(client, moment + timedelta(minutes=9)) == []
     assert counted[0] <= 5  # kept: the user, the stamps, the next clock change, the alert badge
-    assert overdue_at(moment + timedelta(minutes=10)) == []  # due now, not yet past
-    assert overdue_at(moment + timedelta(minutes=10, seconds=1)) == [number]
+    assert overdue_at(client, moment + timedelta(minutes=10)) == []  # due now, not yet past
+    assert overdue_at(client, moment + timedelta(minutes=10, seconds=1)) == [number]
