@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from itsdangerous import BadData, URLSafeSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.domain.access import public_lookup
@@ -57,8 +57,9 @@ class Lookup:
 
 def track_by_code(session: Session, number: str, code: str, now: datetime) -> Lookup:
     """The case with this number (as ``access.public_lookup`` loads it)
-    when ``code`` is its query code and the case is not locked. A wrong code is counted against the case; the one
-    that reaches ``FAILURES_ALLOWED`` within ``FAILURE_WINDOW`` locks it."""
+    when ``code`` is its query code and the case is not locked. A wrong
+    code is counted against the case; the one that reaches
+    ``FAILURES_ALLOWED`` within ``FAILURE_WINDOW`` locks it."""
     found = session.execute(
         public_lookup().add_columns(_locked_until(now)).where(Case.number == typed_code(number).upper())
     ).first()
@@ -72,19 +73,20 @@ def track_by_code(session: Session, number: str, code: str, now: datetime) -> Lo
     return _count_failure(session, case, now)
 
 
+def _in_force(case_id, now: datetime):
+    """A lockout of the case that has not ended."""
+    return and_(TrackingLockout.case_id == case_id, TrackingLockout.locked_until > now)
+
+
 def _locked_until(now: datetime):
     """The end of the case's lockout in force, read with the case itself."""
-    return (
-        select(func.max(TrackingLockout.locked_until))
-        .where(TrackingLockout.case_id == Case.id, TrackingLockout.locked_until > now)
-        .scalar_subquery()
-    )
+    return select(func.max(TrackingLockout.locked_until)).where(_in_force(Case.id, now)).scalar_subquery()
 
 
 def active_lockout(session: Session, case: Case, now: datetime) -> TrackingLockout | None:
     return session.scalar(
         select(TrackingLockout)
-        .where(TrackingLockout.case_id == case.id, TrackingLockout.locked_until > now)
+        .where(_in_force(case.id, now))
         .order_by(TrackingLockout.locked_until.desc())
         .limit(1)
     )

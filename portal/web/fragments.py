@@ -12,10 +12,11 @@ for them the whole page is kept the same way (``public_page``).
 Staff pages and tracking results show cases, so their main part is kept
 while the work stamp is unchanged as well (``work_fragment``): any commit
 that changes a case, a task, a timeline or a tally renews it, and the
-next request renders afresh. They depend on the clock too (levels,
-overdue work, "today"), so their key names the current second. What is
-the visitor's own — the header, the alert badge, forms with their CSRF
-token — stays outside and is rendered for every request."""
+next request renders afresh. Where a page depends on the clock too, its
+key names what of it: the current second for levels and times waited,
+the dashboard's next clock change; tracking results depend on none. What
+is the visitor's own — the header, the alert badge, forms with their
+CSRF token — stays outside and is rendered for every request."""
 
 from __future__ import annotations
 
@@ -114,6 +115,7 @@ def work_fragment(name: str, render: Callable[[], str], *key: Hashable, clock: H
 
 
 def second_of(now) -> int:
+    """The ``clock`` of a page that shows levels or times waited."""
     return int(now.timestamp())
 
 

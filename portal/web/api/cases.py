@@ -261,7 +261,8 @@ def create_case():
             "conflict", "This Idempotency-Key was used for a different application; use a new key for a new case."
         )
     # The answer is written from the case as this transaction made it,
-    # before the commit expires it; a commit that fails answers 503 instead.
+    # before the commit expires it; if the commit fails, the error handlers
+    # answer instead (503 with the database away) and this body is dropped.
     body = case_detail(case, principal, request_calendar(), request_now())
     body["query_code"] = case.query_code  # for the receipt the window prints
     location = url_for("api.get_case", number=case.number)
