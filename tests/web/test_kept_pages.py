@@ -36,6 +36,15 @@ def overdue_at(client, when) -> list[str]:
     return [a.get_text() for a in page.select("section[aria-labelledby=overdue-title] tbody a")]
 
 
+def open_task_due(app, due_at) -> str:
+    """A case being handled with one open task due at ``due_at``; its number."""
+    with app.app_context():
+        case = factories.create_case(db.session, status="in_progress", accepted_at=due_at - timedelta(days=3))
+        factories.create_task(db.session, case, status="open", due_at=due_at)
+        db.session.commit()
+        return case.number
+
+
 def received_count(page) -> str:
     return text_of(page.select(".count-grid > div")[0], "dd")
 
@@ -82,14 +91,10 @@ def test_the_dashboard_shows_a_new_case_at_the_next_load(app, client, login_as, 
 def test_the_dashboard_lists_work_that_became_overdue_with_no_change_but_the_clock(app, client, login_as):
     login_as("supervisor")
     moment = factories.wall_clock().replace(microsecond=0)
-    with app.app_context():
-        case = factories.create_case(db.session, status="in_progress", accepted_at=moment - timedelta(days=3))
-        factories.create_task(db.session, case, status="open", due_at=moment + timedelta(seconds=30))
-        db.session.commit()
-        number = case.number
+    number = open_task_due(app, moment + timedelta(seconds=30))
 
     assert overdue_at(client, moment) == []
-    assert overdue_at(client, moment) == []  # kept for this second
+    assert overdue_at(client, moment) == []  # kept: nothing falls due before then
     assert overdue_at(client, moment + timedelta(minutes=1)) == [number]
 
 
@@ -185,11 +190,7 @@ def test_what_a_request_renders_before_its_own_change_commits_is_never_kept(app)
 def test_the_dashboard_is_kept_across_seconds_until_an_open_task_falls_due(app, client, login_as, count_statements):
     login_as("supervisor")
     moment = factories.wall_clock().replace(microsecond=0)
-    with app.app_context():
-        case = factories.create_case(db.session, status="in_progress", accepted_at=moment - timedelta(days=3))
-        factories.create_task(db.session, case, status="open", due_at=moment + timedelta(minutes=10))
-        db.session.commit()
-        number = case.number
+    number = open_task_due(app, moment + timedelta(minutes=10))
 
     assert overdue_at(client, moment) == []
     with count_statements() as counted:
